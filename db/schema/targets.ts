@@ -1,0 +1,21 @@
+import { jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { timestamps } from './_helpers.ts';
+
+/** A maintained system (DESIGN §3 `Target`). The document keeps `secret:NAME` references, never values. */
+export const targets = pgTable('targets', {
+	name: text('name').primaryKey(),
+	title: text('title').notNull(),
+	document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+	...timestamps
+});
+
+/** Secrets encrypted at rest with AES-256-GCM; the key comes from TEND_SECRET_KEY. */
+export const secrets = pgTable('secrets', {
+	name: text('name').primaryKey(),
+	ciphertext: text('ciphertext').notNull(),
+	iv: text('iv').notNull(),
+	tag: text('tag').notNull(),
+	...timestamps
+});
+
+export type Target = typeof targets.$inferSelect;

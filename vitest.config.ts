@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (pure logic, fast, parallel) and `integration` (a real PostgreSQL, Temporal
+ * dev server, SMTP sink, web app and workers started once by test/setup/stack.ts; files run one
+ * after another because they share that stack and kill workers).
+ */
+export default defineConfig({
+	test: {
+		projects: [
+			{ test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+			{ test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+			{
+				test: {
+					name: 'integration',
+					include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+					globalSetup: ['test/setup/stack.ts'],
+					fileParallelism: false,
+					testTimeout: 180_000,
+					hookTimeout: 300_000
+				}
+			}
+		]
+	}
+});
