@@ -1,0 +1,34 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createDb } from '../db/client.ts';
+import { config } from '../shared/config.ts';
+import { createActivities } from '../activities/index.ts';
+import { temporalConnectionOptions } from '../shared/temporal.ts';
+import { workflowsPath } from './workflows-path.ts';
+
+/** The worker: one NativeConnection, the runbook task queue, and a graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+	const cfg = config();
+	const db = createDb(cfg.DATABASE_URL);
+	const connection = await NativeConnection.connect(temporalConnectionOptions(cfg));
+	try {
+		const worker = await Worker.create({
+			connection,
+			namespace: cfg.TEMPORAL_NAMESPACE,
+			taskQueue: cfg.TEND_TASK_QUEUE,
+			workflowsPath,
+			activities: createActivities({ db, config: cfg }),
+			// Wait this long for running activities to finish on SIGTERM before they are retried elsewhere.
+			shutdownGraceTime: '10s'
+		});
+		console.log(`worker ready on task queue ${cfg.TEND_TASK_QUEUE}`);
+		await worker.run();
+	} finally {
+		await connection.close();
+		await db.$client.end();
+	}
+}
+
+main().catch((error) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exit(1);
+});
