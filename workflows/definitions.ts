@@ -44,4 +44,4 @@ export const runStateQuery = defineQuery<RunState>('runState');
 export const runWorkflowId = (runId: string) => `run-${runId}`;
 
 /** Failure types a retry cannot mend: the workflow stops retrying them at once. */
-export const NON_RETRYABLE_ERROR_TYPES = ['InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'ChannelNotSupported'];
+export const NON_RETRYABLE_ERROR_TYPES = ['InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported'];

@@ -1,0 +1,119 @@
+import { Context } from '@temporalio/activity';
+import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { backups } from '../db/schema/index.ts';
+import { sha256OfBackup } from './file-hash.ts';
+import { parseStepParams } from './failures.ts';
+import { findPgTool, libpqEnv, runPgTool, serverMajorVersion, tableRowCounts, withPgClient } from './pg-tools.ts';
+import type { ActivityDeps, StepContext } from './step-context.ts';
+import { backupFolder, targetDatabaseUrl } from './targets.ts';
+
+export const backupParams = z.object({
+	database: z.string().min(1),
+	format: z.enum(['custom', 'directory']).default('custom'),
+	jobs: z.number().int().min(1).max(16).default(1)
+});
+
+export interface BackupOutputs extends Record<string, unknown> {
+	backupId: string;
+	path: string;
+	sizeBytes: number;
+	sha256: string;
+	startedAt: string;
+	durationMs: number;
+}
+
+/** The row counts the dump saw, kept beside it so a verify can compare a restore with them. */
+export const countsPath = (backupPath: string) => `${backupPath}.counts.json`;
+
+/** One id per run and step: a retried or replayed step finds its own backup instead of adding one. */
+export const backupIdFor = (ctx: StepContext) => `bk-${ctx.runId}-${ctx.stepId}`;
+
+const HEARTBEAT_MS = 2000;
+
+export async function postgresBackup(deps: ActivityDeps, ctx: StepContext, raw: unknown): Promise<BackupOutputs> {
+	const params = parseStepParams('postgres.backup', backupParams, raw);
+	const backupId = backupIdFor(ctx);
+
+	const [done] = await deps.db.select().from(backups).where(eq(backups.id, backupId));
+	if (done && existsSync(done.path)) return catalogueOutputs(done);
+
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const folder = await backupFolder(deps, ctx.target);
+	mkdirSync(folder, { recursive: true });
+	const path = join(folder, params.format === 'custom' ? `${backupId}.dump` : backupId);
+	const partial = `${path}.partial`;
+	rmSync(partial, { recursive: true, force: true });
+
+	const activity = Context.current();
+	const startedAt = new Date();
+	const started = performance.now();
+	let bytes = 0;
+	const heartbeat = setInterval(() => activity.heartbeat({ bytes }), HEARTBEAT_MS);
+	try {
+		// The dump and the row counts come from one exported snapshot, so verify compares like with like.
+		const result = await withPgClient(url, async (client) => {
+			const server = await serverMajorVersion(client);
+			const pgDump = findPgTool('pg_dump', server.major, deps.config.TEND_PG_BIN);
+			await client.query('begin isolation level repeatable read read only');
+			const { rows } = await client.query<{ snapshot: string }>('select pg_export_snapshot() as snapshot');
+			const counts = await tableRowCounts(client);
+			const env = libpqEnv(url);
+			const common = ['--no-password', `--snapshot=${rows[0].snapshot}`];
+			let sha256: string | undefined;
+			if (params.format === 'custom') {
+				const dump = runPgTool(pgDump, [...common, '--format=custom'], env, activity.cancellationSignal);
+				const hash = createHash('sha256');
+				const tee = new Transform({
+					transform(chunk: Buffer, _encoding, callback) {
+						hash.update(chunk);
+						bytes += chunk.length;
+						callback(null, chunk);
+					}
+				});
+				await Promise.all([pipeline(dump.child.stdout!, tee, createWriteStream(partial)), dump.done]);
+				sha256 = hash.digest('hex');
+			} else {
+				const dump = runPgTool(pgDump, [...common, '--format=directory', `--jobs=${params.jobs}`, `--file=${partial}`], env, activity.cancellationSignal);
+				await dump.done;
+			}
+			await client.query('commit');
+			return { counts, sha256, serverVersion: server.version };
+		});
+
+		const measured = result.sha256 ? { sha256: result.sha256, sizeBytes: bytes } : await sha256OfBackup(partial);
+		writeFileSync(countsPath(path), JSON.stringify(result.counts, null, 2));
+		rmSync(path, { recursive: true, force: true });
+		renameSync(partial, path);
+		const durationMs = Math.round(performance.now() - started);
+		const row = {
+			id: backupId,
+			target: ctx.target,
+			database: params.database,
+			format: params.format,
+			path,
+			sizeBytes: measured.sizeBytes,
+			sha256: measured.sha256,
+			serverVersion: result.serverVersion,
+			startedAt,
+			durationMs,
+			runId: ctx.runId
+		};
+		await deps.db.insert(backups).values(row).onConflictDoUpdate({ target: backups.id, set: row });
+		return catalogueOutputs(row);
+	} catch (error) {
+		rmSync(partial, { recursive: true, force: true });
+		throw error;
+	} finally {
+		clearInterval(heartbeat);
+	}
+}
+
+function catalogueOutputs(row: { id: string; path: string; sizeBytes: number; sha256: string; startedAt: Date; durationMs: number }): BackupOutputs {
+	return { backupId: row.id, path: row.path, sizeBytes: row.sizeBytes, sha256: row.sha256, startedAt: row.startedAt.toISOString(), durationMs: row.durationMs };
+}

@@ -1,0 +1,16 @@
+import type { Db } from '../db/client.ts';
+import type { Config } from '../shared/config.ts';
+
+/** What the workflow tells every step activity about where it runs. */
+export interface StepContext {
+	runId: string;
+	stepId: string;
+	/** The runbook's target name, empty when the runbook names none. */
+	target: string;
+}
+
+/** What step activities are built with: the app database and the worker's configuration. */
+export interface ActivityDeps {
+	db: Db;
+	config: Config;
+}

@@ -1,0 +1,46 @@
+import { eq } from 'drizzle-orm';
+import { isAbsolute, join, resolve } from 'node:path';
+import { targets } from '../db/schema/index.ts';
+import { resolveSecretRef, SecretNotFoundError, secretKeyFrom } from '../shared/secrets.ts';
+import { nonRetryable } from './failures.ts';
+import type { ActivityDeps } from './step-context.ts';
+
+/** The parts of a Target document (DESIGN §3) that steps read. */
+export interface TargetSpec {
+	databases?: Record<string, { url: string }>;
+	urls?: Record<string, string>;
+	backups?: { location?: string; retention?: { daily?: number; weekly?: number; monthly?: number } };
+	audiences?: Record<string, string[]>;
+}
+
+export async function loadTargetSpec({ db }: ActivityDeps, name: string): Promise<TargetSpec> {
+	if (!name) throw nonRetryable('TargetNotFound', 'this step needs a target: set spec.target in the runbook');
+	const [row] = await db.select({ document: targets.document }).from(targets).where(eq(targets.name, name));
+	if (!row) throw nonRetryable('TargetNotFound', `target "${name}" is not registered`);
+	return ((row.document as { spec?: TargetSpec }).spec ?? {}) as TargetSpec;
+}
+
+/** The connection URL of `database` on the target, with its `secret:` reference resolved. */
+export async function targetDatabaseUrl(deps: ActivityDeps, target: string, database: string): Promise<string> {
+	const spec = await loadTargetSpec(deps, target);
+	const entry = spec.databases?.[database];
+	if (!entry) {
+		const known = Object.keys(spec.databases ?? {});
+		throw nonRetryable('InvalidStepParams', `target "${target}" has no database "${database}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`);
+	}
+	try {
+		return await resolveSecretRef(deps.db, secretKeyFrom(deps.config.TEND_SECRET_KEY), entry.url);
+	} catch (error) {
+		if (error instanceof SecretNotFoundError) throw nonRetryable('SecretNotFound', error.message);
+		throw error;
+	}
+}
+
+/** Where the target's backups go: `file:relative/path` is under TEND_HOME. */
+export async function backupFolder(deps: ActivityDeps, target: string): Promise<string> {
+	const spec = await loadTargetSpec(deps, target);
+	const location = spec.backups?.location ?? `file:backups/${target}`;
+	if (!location.startsWith('file:')) throw nonRetryable('InvalidStepParams', `backup location "${location}" is not supported yet; use file:PATH`);
+	const path = location.slice('file:'.length);
+	return isAbsolute(path) ? path : resolve(join(deps.config.TEND_HOME, path));
+}
