@@ -8,6 +8,8 @@ export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
 	const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+	// An idle connection closed by the server (restart, failover) must not crash the process; the pool replaces it.
+	pool.on('error', (error) => console.warn(`database connection lost: ${error.message}`));
 	return drizzle(pool, { schema });
 }
 

@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { roles, ROLES, runbooks, runbookVersions, targets, userRoles, users, type Role } from '../db/schema/index.ts';
+import { parseRunbook } from '../runbooks/parse.ts';
+import { hashPassword } from '../shared/passwords.ts';
+import { putSecret } from '../shared/secrets.ts';
+
+const ROLE_DESCRIPTIONS: Record<Role, string> = {
+	admin: 'Everything, including users, secrets and the emergency stop',
+	author: 'Composes and publishes runbooks, registers targets',
+	approver: 'Signs off on risky steps',
+	responder: 'Runs recovery runbooks and drills',
+	operator: 'Starts published runbooks',
+	viewer: 'Watches runs and reports',
+	member: 'Uses the maintained system: takes training, gives feedback'
+};
+
+export const builtInRunbooksFolder = fileURLToPath(new URL('../runbooks', import.meta.url));
+
+/** Creates the first admin if there is none; returns the password only when it was just created. */
+export async function ensureAdmin(db: Db, password?: string): Promise<{ username: string; password?: string }> {
+	const existing = await db.select({ id: userRoles.userId }).from(userRoles).where(eq(userRoles.role, 'admin')).limit(1);
+	if (existing.length) return { username: 'admin' };
+	const chosen = password ?? randomBytes(15).toString('base64url');
+	await db.transaction(async (tx) => {
+		const [admin] = await tx
+			.insert(users)
+			.values({ username: 'admin', email: 'admin@tend.local', displayName: 'Administrator', passwordHash: await hashPassword(chosen) })
+			.returning({ id: users.id });
+		await tx.insert(userRoles).values({ userId: admin.id, role: 'admin' });
+	});
+	return { username: 'admin', password: chosen };
+}
+
+export async function ensureRoles(db: Db): Promise<void> {
+	await db
+		.insert(roles)
+		.values(ROLES.map((name) => ({ name, description: ROLE_DESCRIPTIONS[name] })))
+		.onConflictDoNothing();
+}
+
+/** The demo CRM target; its connection URL is stored as an encrypted secret, the document only names it. */
+export async function ensureDemoTarget(db: Db, secretKey: Buffer, crmDemoUrl: string, webUrl: string): Promise<void> {
+	await putSecret(db, secretKey, 'crm-demo-db', crmDemoUrl);
+	const document = {
+		apiVersion: 'tend/v1',
+		kind: 'Target',
+		metadata: { name: 'crm-demo', title: 'Demo CRM' },
+		spec: {
+			databases: { main: { url: 'secret:crm-demo-db' } },
+			urls: { health: `${webUrl}/healthz` },
+			backups: { location: 'file:backups/crm-demo', retention: { daily: 7, weekly: 4, monthly: 12 } },
+			audiences: { members: ['role:member'] }
+		}
+	};
+	await db
+		.insert(targets)
+		.values({ name: 'crm-demo', title: 'Demo CRM', document })
+		.onConflictDoUpdate({ target: targets.name, set: { document } });
+}
+
+/**
+ * Installs runbooks/*.yaml. A built-in whose file changed gets a new version; a run keeps the
+ * version it pinned. An invalid built-in stops the start with its errors: it is our bug.
+ */
+export async function installBuiltInRunbooks(db: Db, folder = builtInRunbooksFolder): Promise<string[]> {
+	const installed: string[] = [];
+	for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
+		const source = readFileSync(join(folder, file), 'utf8');
+		const parsed = parseRunbook(source);
+		if (!parsed.ok) throw new Error(`built-in runbook ${file} is invalid: ${parsed.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
+		const { metadata } = parsed.document;
+		const sha256 = createHash('sha256').update(source).digest('hex');
+		await db.transaction(async (tx) => {
+			const [existing] = await tx.select().from(runbooks).where(eq(runbooks.name, metadata.name)).for('update');
+			if (existing) {
+				const [latest] = await tx
+					.select({ sha256: runbookVersions.sha256 })
+					.from(runbookVersions)
+					.where(and(eq(runbookVersions.runbookId, existing.id), eq(runbookVersions.version, existing.latestVersion)))
+					.orderBy(desc(runbookVersions.version));
+				if (latest?.sha256 === sha256) return;
+			}
+			const runbook =
+				existing ?? (await tx.insert(runbooks).values({ name: metadata.name, title: metadata.title, tags: metadata.tags, builtIn: file }).returning())[0];
+			const version = runbook.latestVersion + 1;
+			await tx.insert(runbookVersions).values({ runbookId: runbook.id, version, document: parsed.document, source, sha256 });
+			await tx.update(runbooks).set({ latestVersion: version, title: metadata.title, tags: metadata.tags }).where(eq(runbooks.id, runbook.id));
+			installed.push(`${metadata.name} v${version}`);
+		});
+	}
+	return installed;
+}

@@ -1,0 +1,60 @@
+/** A logged-in API caller for integration tests: the session cookie and the Origin header a browser would send. */
+export interface ApiClient {
+	baseUrl: string;
+	request(method: string, path: string, body?: unknown): Promise<Response>;
+	json<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+export function webUrl(): string {
+	const url = process.env.TEST_WEB_URL;
+	if (!url) throw new Error('TEST_WEB_URL is not set: run this suite through `npm test`');
+	return url;
+}
+
+export function adminPassword(): string {
+	return process.env.TEST_ADMIN_PASSWORD ?? '';
+}
+
+export function anonymousClient(cookie?: string): ApiClient {
+	const baseUrl = webUrl();
+	const request = (method: string, path: string, body?: unknown) =>
+		fetch(`${baseUrl}${path}`, {
+			method,
+			redirect: 'manual',
+			headers: {
+				origin: baseUrl,
+				...(cookie ? { cookie } : {}),
+				...(body !== undefined ? { 'content-type': 'application/json' } : {})
+			},
+			body: body === undefined ? undefined : JSON.stringify(body)
+		});
+	return {
+		baseUrl,
+		request,
+		async json<T>(method: string, path: string, body?: unknown) {
+			const response = await request(method, path, body);
+			const text = await response.text();
+			return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+		}
+	};
+}
+
+export async function login(username: string, password: string): Promise<ApiClient> {
+	const response = await anonymousClient().request('POST', '/api/v1/session', { username, password });
+	if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
+	const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+	return anonymousClient(cookie);
+}
+
+export const loginAsAdmin = () => login('admin', adminPassword());
+
+/** Polls until `check` returns a value, or fails with the last value seen. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const value = await check();
+		if (value !== undefined) return value;
+		await new Promise((r) => setTimeout(r, intervalMs));
+	}
+	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

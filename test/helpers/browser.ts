@@ -1,0 +1,27 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium, never a downloaded one (DEVELOPERS.md, "Browser tests"). */
+export const CHROMIUM = process.env.TEND_CHROMIUM ?? '/usr/bin/chromium';
+export const screenshotsFolder = join(process.cwd(), 'test-results', 'screenshots');
+
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
+	});
+}
+
+/** Keeps a page's console errors and uncaught exceptions, so a test can insist there are none. */
+export function collectPageErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+	page.on('pageerror', (error) => errors.push(error.message));
+	return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+	mkdirSync(screenshotsFolder, { recursive: true });
+	await page.screenshot({ path: join(screenshotsFolder, `${name}.png`), fullPage: true });
+}
