@@ -1,0 +1,19 @@
+// See https://svelte.dev/docs/kit/types#app.d.ts
+declare global {
+	namespace App {
+		interface Error {
+			message: string;
+			/** A machine-readable reason (`forbidden`, `internal_error`, ...), for pages and the JSON API alike. */
+			code?: string;
+		}
+		interface Locals {
+			user: import('$lib/server/auth.ts').SessionUser | null;
+			session: { id: string; expiresAt: Date } | null;
+		}
+		// interface PageData {}
+		// interface PageState {}
+		// interface Platform {}
+	}
+}
+
+export {};

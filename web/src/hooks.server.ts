@@ -1,0 +1,98 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { randomBytes } from 'node:crypto';
+import { problem, statusTitle } from '$lib/server/api.ts';
+import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const isApi = (url: URL) => url.pathname.startsWith('/api/');
+
+function bearerToken(request: Request): string | null {
+	const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+	return match ? match[1] : null;
+}
+
+/**
+ * JSON routes get no built-in CSRF check (STYLE rule 17): a state-changing API call that rides on
+ * the session cookie must come from our own origin. Bearer tokens are not sent by browsers on
+ * their own, so those calls need no Origin.
+ */
+const checkApiOrigin: Handle = ({ event, resolve }) => {
+	const { request, url, cookies } = event;
+	if (isApi(url) && !SAFE_METHODS.has(request.method) && !bearerToken(request) && cookies.get(SESSION_COOKIE)) {
+		if (request.headers.get('origin') !== url.origin) {
+			return problem(403, 'Forbidden', 'Cross-site request refused: the Origin header is missing or is not this site.');
+		}
+	}
+	return resolve(event);
+};
+
+/** Fills locals.user / locals.session from `Authorization: Bearer <token>` or the session cookie. */
+const authenticate: Handle = async ({ event, resolve }) => {
+	event.locals.user = null;
+	event.locals.session = null;
+	const bearer = bearerToken(event.request);
+	const token = bearer ?? event.cookies.get(SESSION_COOKIE);
+	if (!token) return resolve(event);
+
+	const valid = await validateSessionToken(token);
+	if (!valid) {
+		if (!bearer) deleteSessionCookie(event.cookies, event.url);
+		return resolve(event);
+	}
+	event.locals.user = valid.user;
+	event.locals.session = { id: valid.session.id, expiresAt: valid.session.expiresAt };
+	if (!bearer && valid.session.renewed) setSessionCookie(event.cookies, event.url, token, valid.session.expiresAt);
+	return resolve(event);
+};
+
+/**
+ * Every error under /api/ is problem+json, including the ones SvelteKit answers itself
+ * (unknown route, method not allowed, an error thrown in a handler).
+ */
+const apiProblems: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	if (!isApi(event.url) || response.status < 400) return response;
+	const type = response.headers.get('content-type') ?? '';
+	if (type.startsWith('application/problem+json')) return response;
+	let detail: string | undefined;
+	if (type.startsWith('application/json')) {
+		const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
+		if (typeof body?.message === 'string') detail = body.message;
+	}
+	const allow = response.headers.get('allow');
+	return problem(response.status, statusTitle(response.status), detail, undefined, allow ? { allow } : undefined);
+};
+
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	const headers: Record<string, string> = {
+		'x-content-type-options': 'nosniff',
+		'x-frame-options': 'DENY',
+		'referrer-policy': 'strict-origin-when-cross-origin',
+		'cross-origin-opener-policy': 'same-origin',
+		'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+		// Script sources are left to SvelteKit (kit.csp); these directives do not touch its inline hydration script.
+		'content-security-policy': "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+	};
+	if (event.url.protocol === 'https:') headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
+	for (const [name, value] of Object.entries(headers)) {
+		// Responses from fetch() or redirects can have immutable headers; those are left as they are.
+		try {
+			if (!response.headers.has(name)) response.headers.set(name, value);
+		} catch {
+			break;
+		}
+	}
+	return response;
+};
+
+export const handle = sequence(securityHeaders, checkApiOrigin, authenticate, apiProblems);
+
+/** Logs the real error with a reference; the browser (or API client) only sees the reference. */
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status < 500) return { message, code: status === 404 ? 'not_found' : undefined };
+	const reference = randomBytes(4).toString('hex');
+	console.error(`[tend web] ${reference} ${event.request.method} ${event.url.pathname} failed:`, error);
+	return { message: `Something went wrong on our side (reference ${reference}). It has been logged.`, code: 'internal_error' };
+};

@@ -1,0 +1,12 @@
+import { createDb, type Db } from '../../../../db/client.ts';
+import { config } from '../../../../shared/config.ts';
+
+let db: Db | undefined;
+
+/** The web app's one connection pool, created on first use so importing this module reads no configuration. */
+export function getDb(): Db {
+	db ??= createDb(config().DATABASE_URL);
+	return db;
+}
+
+export type { Db };

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { runbookRun } from '../../../../workflows/runbook-run.ts';
+import { runbooks, runbookVersions, runEvents, runs, runSteps, targets } from '../../../../db/schema/index.ts';
+import { resolveInputs } from '../../../../runbooks/inputs.ts';
+import type { DocumentError } from '../../../../runbooks/parse.ts';
+import { runbookSchema } from '../../../../runbooks/schema.ts';
+import { appendAudit } from '../../../../shared/audit.ts';
+import { config } from '../../../../shared/config.ts';
+import { runWorkflowId, type RunbookRunInput, type TargetContext } from '../../../../workflows/definitions.ts';
+import { getDb as db } from './db.ts';
+import { temporalClient } from './temporal.ts';
+
+export class RunInputError extends Error {
+	override name = 'RunInputError';
+	constructor(readonly errors: DocumentError[]) {
+		super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+	}
+}
+
+export class RunbookNotFoundError extends Error {
+	override name = 'RunbookNotFoundError';
+}
+
+function targetContext(row: typeof targets.$inferSelect): TargetContext {
+	const spec = (row.document.spec ?? {}) as { urls?: Record<string, string> };
+	return { name: row.name, title: row.title, urls: spec.urls ?? {} };
+}
+
+/**
+ * Starts a run of a published version (the latest unless `version` pins one): validates the
+ * inputs, writes the run and its pending steps, and starts the workflow in the same
+ * transaction, so a failed start leaves no run behind.
+ */
+export async function startRun(args: {
+	runbookName: string;
+	version?: number;
+	inputs: Record<string, unknown>;
+	initiator: { id: string; username: string };
+}): Promise<{ id: string }> {
+	const [runbook] = await db().select().from(runbooks).where(eq(runbooks.name, args.runbookName));
+	if (!runbook || runbook.latestVersion === 0) throw new RunbookNotFoundError(`no runbook named "${args.runbookName}"`);
+	const versionNumber = args.version ?? runbook.latestVersion;
+	const [version] = await db()
+		.select()
+		.from(runbookVersions)
+		.where(and(eq(runbookVersions.runbookId, runbook.id), eq(runbookVersions.version, versionNumber)));
+	if (!version) throw new RunbookNotFoundError(`runbook "${args.runbookName}" has no version ${versionNumber}`);
+
+	const document = runbookSchema.parse(version.document);
+	const inputs = resolveInputs(document, args.inputs);
+	if (!inputs.ok) throw new RunInputError(inputs.errors);
+	let target: TargetContext | null = null;
+	if (document.spec.target) {
+		const [row] = await db().select().from(targets).where(eq(targets.name, document.spec.target));
+		if (!row) throw new RunInputError([{ path: 'spec.target', message: `target "${document.spec.target}" is not registered` }]);
+		target = targetContext(row);
+	}
+
+	const id = randomUUID();
+	const workflowId = runWorkflowId(id);
+	const input: RunbookRunInput = { runId: id, runbook: { name: runbook.name, version: version.version }, document, inputs: inputs.inputs, target, initiator: args.initiator };
+	await db().transaction(async (tx) => {
+		await tx.insert(runs).values({
+			id,
+			runbookName: runbook.name,
+			versionId: version.id,
+			version: version.version,
+			target: target?.name ?? null,
+			initiatorId: args.initiator.id,
+			initiator: args.initiator.username,
+			inputs: inputs.inputs,
+			workflowId
+		});
+		await tx.insert(runSteps).values(document.spec.steps.map((step, position) => ({ runId: id, stepId: step.id, position, uses: step.uses })));
+		await appendAudit(tx, { actor: args.initiator.username, action: 'run.start', subject: `run:${id}`, details: { runbook: runbook.name, version: version.version, inputs: inputs.inputs } });
+		const client = await temporalClient();
+		await client.workflow.start<typeof runbookRun>('runbookRun', { taskQueue: config().TEND_TASK_QUEUE, workflowId, args: [input] });
+	});
+	return { id };
+}
+
+/** DESIGN §6's run shape, shared by the API and the run page. */
+export interface RunView {
+	id: string;
+	runbook: string;
+	version: number;
+	status: string;
+	target: string | null;
+	initiator: string;
+	inputs: Record<string, unknown>;
+	error: string | null;
+	createdAt: string;
+	startedAt: string | null;
+	finishedAt: string | null;
+	steps: Array<{
+		id: string;
+		uses: string;
+		status: string;
+		attempts: number;
+		startedAt: string | null;
+		finishedAt: string | null;
+		outputs: Record<string, unknown> | null;
+		error: string | null;
+	}>;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function getRunView(id: string): Promise<RunView | null> {
+	if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+	const [run] = await db().select().from(runs).where(eq(runs.id, id));
+	if (!run) return null;
+	const steps = await db().select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.position));
+	return {
+		id: run.id,
+		runbook: run.runbookName,
+		version: run.version,
+		status: run.status,
+		target: run.target,
+		initiator: run.initiator,
+		inputs: run.inputs,
+		error: run.error,
+		createdAt: run.createdAt.toISOString(),
+		startedAt: iso(run.startedAt),
+		finishedAt: iso(run.finishedAt),
+		steps: steps.map((s) => ({
+			id: s.stepId,
+			uses: s.uses,
+			status: s.status,
+			attempts: s.attempts,
+			startedAt: iso(s.startedAt),
+			finishedAt: iso(s.finishedAt),
+			outputs: s.outputs ?? null,
+			error: s.error
+		}))
+	};
+}
+
+export async function getRunEvents(id: string) {
+	return db().select().from(runEvents).where(eq(runEvents.runId, id)).orderBy(asc(runEvents.id));
+}
+
+export async function listRuns(limit = 50) {
+	return db().select().from(runs).orderBy(desc(runs.createdAt), desc(runs.id)).limit(limit);
+}

@@ -1,0 +1,18 @@
+import { Client, Connection } from '@temporalio/client';
+import { config } from '../../../../shared/config.ts';
+import { temporalConnectionOptions } from '../../../../shared/temporal.ts';
+
+let client: Promise<Client> | undefined;
+
+/** One lazily created Client for the whole web process (STYLE rule 11): never a connection per request. */
+export function temporalClient(): Promise<Client> {
+	client ??= (async () => {
+		const cfg = config();
+		const connection = await Connection.connect(temporalConnectionOptions(cfg));
+		return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+	})().catch((error: unknown) => {
+		client = undefined; // let the next request try again rather than cache the failure
+		throw error;
+	});
+	return client;
+}

@@ -1,0 +1,69 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { RUN_STARTERS, RUNBOOK_READERS, hasRole } from '$lib/roles.ts';
+import { requireRole, requireUser } from '$lib/server/guard.ts';
+import { RunbookNotFoundError, RunInputError, startRun } from '$lib/server/runs.ts';
+import { getRunbookVersion } from '$lib/server/views/runbooks.ts';
+import { listRuns } from '$lib/server/views/runs.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+/** `?version=3` views an older published version; anything else means the latest. */
+function requestedVersion(value: string | null): number | undefined {
+	const n = Number(value);
+	return value && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+export const load = (async ({ locals, url, params }) => {
+	requireUser(locals, url);
+	const user = requireRole(locals, ...RUNBOOK_READERS);
+	const version = requestedVersion(url.searchParams.get('version'));
+	const [runbook, recentRuns] = await Promise.all([getRunbookVersion(params.name, version), listRuns({ limit: 10, runbook: params.name })]);
+	if (!runbook) {
+		const what = version ? `version ${version} of the runbook "${params.name}"` : `a runbook named "${params.name}"`;
+		throw error(404, { message: `There is no ${what}.`, code: 'not_found' });
+	}
+	return { runbook, recentRuns, canStart: hasRole(user, ...RUN_STARTERS) };
+}) satisfies PageServerLoad;
+
+export const actions = {
+	start: async ({ locals, params, request }) => {
+		const user = requireRole(locals, ...RUN_STARTERS);
+		const form = await request.formData();
+		const version = requestedVersion(String(form.get('version') ?? ''));
+		const runbook = await getRunbookVersion(params.name, version);
+		if (!runbook) return fail(404, { message: `There is no runbook named "${params.name}" at that version.`, values: {}, errors: {} });
+
+		// Empty fields are left out so the runbook's defaults apply; an unticked box is an explicit false.
+		const values: Record<string, string> = {};
+		const inputs: Record<string, unknown> = {};
+		for (const input of runbook.inputs) {
+			const key = `input.${input.name}`;
+			if (input.type === 'boolean') {
+				inputs[input.name] = form.has(key);
+				values[input.name] = String(form.has(key));
+				continue;
+			}
+			const raw = String(form.get(key) ?? '').trim();
+			values[input.name] = raw;
+			if (raw !== '') inputs[input.name] = raw;
+		}
+
+		let run: { id: string };
+		try {
+			run = await startRun({ runbookName: runbook.name, version: runbook.version, inputs, initiator: { id: user.id, username: user.username } });
+		} catch (err) {
+			if (err instanceof RunInputError) {
+				const errors: Record<string, string> = {};
+				const general: string[] = [];
+				for (const e of err.errors) {
+					const name = e.path.startsWith('inputs.') ? e.path.slice('inputs.'.length) : null;
+					if (name && runbook.inputs.some((i) => i.name === name)) errors[name] ??= e.message;
+					else general.push(e.message);
+				}
+				return fail(422, { message: general.length ? general.join('; ') : 'Check the inputs below.', values, errors });
+			}
+			if (err instanceof RunbookNotFoundError) return fail(404, { message: err.message, values, errors: {} });
+			throw err;
+		}
+		throw redirect(303, `/runs/${run.id}`);
+	}
+} satisfies Actions;
