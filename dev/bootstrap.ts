@@ -1,13 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { roles, ROLES, runbooks, runbookVersions, targets, userRoles, users, type Role } from '../db/schema/index.ts';
+import { roles, ROLES, targets, userRoles, users, type Role } from '../db/schema/index.ts';
 import { parseRunbook } from '../runbooks/parse.ts';
 import { hashPassword } from '../shared/passwords.ts';
 import { putSecret } from '../shared/secrets.ts';
+import { publishRunbook } from '../shared/runbook-store.ts';
 
 const ROLE_DESCRIPTIONS: Record<Role, string> = {
 	admin: 'Everything, including users, secrets and the emergency stop',
@@ -73,25 +74,8 @@ export async function installBuiltInRunbooks(db: Db, folder = builtInRunbooksFol
 		const source = readFileSync(join(folder, file), 'utf8');
 		const parsed = parseRunbook(source);
 		if (!parsed.ok) throw new Error(`built-in runbook ${file} is invalid: ${parsed.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
-		const { metadata } = parsed.document;
-		const sha256 = createHash('sha256').update(source).digest('hex');
-		await db.transaction(async (tx) => {
-			const [existing] = await tx.select().from(runbooks).where(eq(runbooks.name, metadata.name)).for('update');
-			if (existing) {
-				const [latest] = await tx
-					.select({ sha256: runbookVersions.sha256 })
-					.from(runbookVersions)
-					.where(and(eq(runbookVersions.runbookId, existing.id), eq(runbookVersions.version, existing.latestVersion)))
-					.orderBy(desc(runbookVersions.version));
-				if (latest?.sha256 === sha256) return;
-			}
-			const runbook =
-				existing ?? (await tx.insert(runbooks).values({ name: metadata.name, title: metadata.title, tags: metadata.tags, builtIn: file }).returning())[0];
-			const version = runbook.latestVersion + 1;
-			await tx.insert(runbookVersions).values({ runbookId: runbook.id, version, document: parsed.document, source, sha256 });
-			await tx.update(runbooks).set({ latestVersion: version, title: metadata.title, tags: metadata.tags }).where(eq(runbooks.id, runbook.id));
-			installed.push(`${metadata.name} v${version}`);
-		});
+		const published = await publishRunbook(db, parsed.document, source, { username: 'system', builtIn: file });
+		if (published.created) installed.push(`${published.name} v${published.version}`);
 	}
 	return installed;
 }

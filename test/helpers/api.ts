@@ -3,6 +3,8 @@ export interface ApiClient {
 	baseUrl: string;
 	request(method: string, path: string, body?: unknown): Promise<Response>;
 	json<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+	/** A raw body of the given media type (a YAML document, say). */
+	send(method: string, path: string, body: string, contentType: string): Promise<Response>;
 }
 
 export function webUrl(): string {
@@ -31,6 +33,8 @@ export function anonymousClient(cookie?: string): ApiClient {
 	return {
 		baseUrl,
 		request,
+		send: (method, path, body, contentType) =>
+			fetch(`${baseUrl}${path}`, { method, redirect: 'manual', headers: { origin: baseUrl, 'content-type': contentType, ...(cookie ? { cookie } : {}) }, body }),
 		async json<T>(method: string, path: string, body?: unknown) {
 			const response = await request(method, path, body);
 			const text = await response.text();

@@ -59,9 +59,10 @@ describe('sign-in and role checks on the real web app', () => {
 		expect(users.body.users.map((u) => u.username)).not.toContain('sneaky');
 	});
 
-	it('lets a viewer read runs but not start one', async () => {
+	it('lets a viewer read runs but not start one or publish a runbook', async () => {
 		expect((await viewer.request('GET', '/api/v1/runs')).status).toBe(200);
 		expect((await viewer.request('POST', '/api/v1/runbooks/crm-nightly-backup/runs', { inputs: {} })).status).toBe(403);
+		expect((await viewer.send('POST', '/api/v1/runbooks', 'kind: Runbook', 'application/yaml')).status).toBe(403);
 	});
 
 	it('never returns password hashes', async () => {

@@ -19,3 +19,4 @@ export function describeRoles(roles: readonly Role[]): string {
 export const RUNBOOK_READERS: readonly Role[] = ['author', 'approver', 'responder', 'operator', 'viewer'];
 export const RUN_STARTERS: readonly Role[] = ['operator', 'author'];
 export const OUTBOX_READERS: readonly Role[] = ['operator', 'author'];
+export const RUNBOOK_AUTHORS: readonly Role[] = ['author'];

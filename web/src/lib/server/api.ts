@@ -8,6 +8,9 @@ import type { SessionUser } from './auth.ts';
 export interface FieldError {
 	path: string;
 	message: string;
+	/** Where in a submitted document (YAML or JSON), when the body is one. */
+	line?: number;
+	column?: number;
 }
 
 /** An RFC 9457 problem document. */

@@ -1,11 +1,31 @@
 import { json } from '@sveltejs/kit';
-import { apiUser } from '$lib/server/api.ts';
-import { RUNBOOK_READERS } from '$lib/roles.ts';
+import { apiUser, problem } from '$lib/server/api.ts';
+import { RUNBOOK_AUTHORS, RUNBOOK_READERS } from '$lib/roles.ts';
+import { getDb } from '$lib/server/db.ts';
 import { listRunbooks } from '$lib/server/runbooks.ts';
+import { parseRunbook } from '../../../../../../runbooks/parse.ts';
+import { publishRunbook } from '../../../../../../shared/runbook-store.ts';
 import type { RequestHandler } from './$types';
+
+const DOCUMENT_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'application/json']);
+const MAX_DOCUMENT_BYTES = 1_000_000;
 
 export const GET: RequestHandler = async ({ locals }) => {
 	const caller = apiUser(locals, ...RUNBOOK_READERS);
 	if (caller instanceof Response) return caller;
 	return json({ runbooks: await listRunbooks() });
+};
+
+/** Runbooks as code: the body is the document (YAML or JSON); a valid one is published as a new version at once. */
+export const POST: RequestHandler = async ({ locals, request }) => {
+	const caller = apiUser(locals, ...RUNBOOK_AUTHORS);
+	if (caller instanceof Response) return caller;
+	const mediaType = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+	if (!DOCUMENT_TYPES.has(mediaType)) return problem(415, 'Unsupported Media Type', 'Send the runbook as application/yaml or application/json.');
+	const source = await request.text();
+	if (Buffer.byteLength(source) > MAX_DOCUMENT_BYTES) return problem(413, 'Content Too Large', `A runbook document may be at most ${MAX_DOCUMENT_BYTES} bytes.`);
+	const parsed = parseRunbook(source);
+	if (!parsed.ok) return problem(422, 'Unprocessable Content', 'The runbook is not valid; nothing was published.', parsed.errors);
+	const published = await publishRunbook(getDb(), parsed.document, source, { id: caller.id, username: caller.username });
+	return json(published, { status: published.created ? 201 : 200, headers: { location: `/api/v1/runbooks/${published.name}` } });
 };
