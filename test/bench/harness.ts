@@ -1,0 +1,75 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, migrateDb, type Db } from '../../db/client.ts';
+import { seedCrmDemo } from '../../db/seed/crm-demo.ts';
+import { ensureDemoTarget, ensureRoles, installBuiltInRunbooks } from '../../dev/bootstrap.ts';
+import { freePort } from '../../dev/ports.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../dev/postgres.ts';
+
+/** A real PostgreSQL with Tend's schema, the demo target and a seeded crm_demo, for benchmarks. */
+export interface BenchDatabase {
+	home: string;
+	postgres: EmbeddedPostgresHandle;
+	db: Db;
+	crmUrl: string;
+	secretKey: string;
+	close(): Promise<void>;
+}
+
+export async function startBenchDatabase(): Promise<BenchDatabase> {
+	const home = mkdtempSync(join(tmpdir(), 'tend-bench-'));
+	chmodSync(home, 0o755);
+	const postgres = await startEmbeddedPostgres({ dataDir: join(home, 'pg'), port: await freePort(), password: 'bench' });
+	await postgres.ensureDatabase('tend');
+	await postgres.ensureDatabase('crm_demo');
+	const db = createDb(postgres.url('tend'));
+	await migrateDb(db);
+	await ensureRoles(db);
+	const secretKey = Buffer.alloc(32, 7).toString('base64');
+	await ensureDemoTarget(db, Buffer.from(secretKey, 'base64'), postgres.url('crm_demo'), 'http://localhost');
+	await installBuiltInRunbooks(db);
+	await seedCrmDemo(postgres.url('crm_demo'));
+	return {
+		home,
+		postgres,
+		db,
+		crmUrl: postgres.url('crm_demo'),
+		secretKey,
+		async close() {
+			await db.$client.end();
+			await postgres.stop();
+			rmSync(home, { recursive: true, force: true });
+		}
+	};
+}
+
+export interface Sample {
+	label: string;
+	ms: number[];
+}
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Alternates baseline and candidate so drift on a shared machine hits both alike. */
+export async function compare(rounds: number, baseline: () => Promise<void>, candidate: () => Promise<void>): Promise<{ baseline: number[]; candidate: number[] }> {
+	const result = { baseline: [] as number[], candidate: [] as number[] };
+	for (let i = 0; i < rounds; i++) {
+		for (const [name, work] of [['baseline', baseline], ['candidate', candidate]] as const) {
+			const started = performance.now();
+			await work();
+			result[name].push(performance.now() - started);
+		}
+	}
+	return result;
+}
+
+export function report(title: string, baselineLabel: string, candidateLabel: string, samples: { baseline: number[]; candidate: number[] }, goal?: string): void {
+	const b = median(samples.baseline);
+	const c = median(samples.candidate);
+	const fmt = (values: number[]) => values.map((v) => Math.round(v)).join(', ');
+	console.log(`\n${title}`);
+	console.log(`  ${baselineLabel.padEnd(34)} median ${Math.round(b)} ms  (${fmt(samples.baseline)})`);
+	console.log(`  ${candidateLabel.padEnd(34)} median ${Math.round(c)} ms  (${fmt(samples.candidate)})`);
+	console.log(`  ratio ${(c / b).toFixed(3)}${goal ? `  (goal ${goal})` : ''}`);
+}
