@@ -1,8 +1,13 @@
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { STEP_TYPE_BY_USES } from './catalog.ts';
-import { findExpressions } from './expressions.ts';
+import { describeIssues } from './issues.ts';
 import { runbookSchema, type RunbookDocument } from './schema.ts';
+import { parseSource, type Finding, type ParsedSource, type Path } from './source.ts';
+import { suggestion } from './suggest.ts';
+import { targetSchema, type TargetDocument } from './target-schema.ts';
+import { validateRunbook, type RunbookContext } from './validate-runbook.ts';
+import { windowSchema, type WindowDocument } from './window-schema.ts';
+
+export type { RunbookContext } from './validate-runbook.ts';
 
 /** One problem a user can act on: where it is (path, and line/column when the source has them) and what is wrong. */
 export interface DocumentError {
@@ -12,80 +17,126 @@ export interface DocumentError {
 	message: string;
 }
 
-export type ParseResult<T> = { ok: true; document: T } | { ok: false; errors: DocumentError[] };
+/** A problem found in a source text: it always has a line and column (1-based). */
+export interface SourceError extends DocumentError {
+	line: number;
+	column: number;
+}
 
-type Path = (string | number)[];
+export type ParseResult<T> = { ok: true; document: T } | { ok: false; errors: SourceError[] };
+
+/** The path of a problem with the document as a whole (it is empty, or not a mapping). */
+export const ROOT_PATH = '(root)';
 
 export function formatPath(path: readonly PropertyKey[]): string {
 	return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
-/** Parses YAML (JSON is YAML) keeping source positions, so every error can point at its line. */
-function parseSource(source: string) {
-	const lineCounter = new LineCounter();
-	const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-	const locate = (path: Path): Pick<DocumentError, 'line' | 'column'> => {
-		for (let depth = path.length; depth >= 0; depth--) {
-			const node = doc.getIn(path.slice(0, depth), true);
-			if (isNode(node) && node.range) {
-				const { line, col } = lineCounter.linePos(node.range[0]);
-				return { line, column: col };
-			}
-		}
-		return {};
-	};
-	return { doc, lineCounter, locate };
+export const DOCUMENT_KINDS = ['Runbook', 'Target', 'Window'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+/** Kinds DESIGN §3 plans that this version cannot read yet. */
+const PLANNED_KINDS = ['Drill', 'TrainingModule', 'Survey', 'AccessReview', 'Monitor'];
+
+export type TendDocument =
+	| { kind: 'Runbook'; document: RunbookDocument }
+	| { kind: 'Target'; document: TargetDocument }
+	| { kind: 'Window'; document: WindowDocument };
+
+export type DocumentParseResult = ({ ok: true } & TendDocument) | { ok: false; errors: SourceError[] };
+
+function located(source: ParsedSource, findings: readonly Finding[]): SourceError[] {
+	const seen = new Set<string>();
+	const errors: SourceError[] = [];
+	for (const finding of findings) {
+		const error = { path: formatPath(finding.path) || ROOT_PATH, ...source.locate(finding), message: finding.message };
+		const key = `${error.path}\n${error.line}:${error.column}\n${error.message}`;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		errors.push(error);
+	}
+	return errors.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function syntaxErrors(doc: Document, lineCounter: LineCounter): DocumentError[] {
-	return doc.errors.map((error) => {
-		const { line, col } = lineCounter.linePos(error.pos[0]);
-		return { path: '', line, column: col, message: error.message.split('\n')[0] };
-	});
-}
-
-function schemaErrors(error: z.ZodError, locate: (path: Path) => Pick<DocumentError, 'line' | 'column'>): DocumentError[] {
-	return error.issues.map((issue) => {
-		const path = issue.path as Path;
-		return { path: formatPath(path), ...locate(path), message: issue.message };
-	});
-}
-
-/** Checks what the schema alone cannot: step types, ids, `needs`, and what expressions refer to. */
-export function semanticErrors(runbook: RunbookDocument): Array<{ path: Path; message: string }> {
-	const errors: Array<{ path: Path; message: string }> = [];
-	const steps = runbook.spec.steps;
-	const seen = new Map<string, number>();
-	steps.forEach((step, index) => {
-		const type = STEP_TYPE_BY_USES.get(step.uses);
-		if (!type) errors.push({ path: ['spec', 'steps', index, 'uses'], message: `unknown step type "${step.uses}"` });
-		else if (!type.available) errors.push({ path: ['spec', 'steps', index, 'uses'], message: `step type "${step.uses}" is not available yet` });
-		if (seen.has(step.id)) errors.push({ path: ['spec', 'steps', index, 'id'], message: `duplicate step id "${step.id}" (first used by steps[${seen.get(step.id)}])` });
-		else seen.set(step.id, index);
-		step.needs?.forEach((need, n) => {
-			if (!steps.some((s) => s.id === need)) errors.push({ path: ['spec', 'steps', index, 'needs', n], message: `needs unknown step "${need}"` });
-		});
-	});
-	const inputs = new Set(Object.keys(runbook.spec.inputs));
-	steps.forEach((step, index) => {
-		const earlier = new Set(steps.slice(0, index).map((s) => s.id));
-		for (const { path, root, name } of findExpressions({ with: step.with, if: step.if, rollback: step.rollback })) {
-			const at: Path = ['spec', 'steps', index, ...path];
-			if (root === 'invalid') errors.push({ path: at, message: name ?? 'invalid expression' });
-			if (root === 'inputs' && name !== undefined && !inputs.has(name)) errors.push({ path: at, message: `expression reads unknown input "${name}"` });
-			if (root === 'steps' && name !== undefined && !earlier.has(name))
-				errors.push({ path: at, message: steps.some((s) => s.id === name) ? `expression reads step "${name}", which runs later` : `expression reads unknown step "${name}"` });
-		}
-	});
-	return errors;
-}
-
-export function parseRunbook(source: string): ParseResult<RunbookDocument> {
-	const { doc, lineCounter, locate } = parseSource(source);
-	if (doc.errors.length) return { ok: false, errors: syntaxErrors(doc, lineCounter) };
-	const parsed = runbookSchema.safeParse(doc.toJS());
-	if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error, locate) };
-	const semantic = semanticErrors(parsed.data);
-	if (semantic.length) return { ok: false, errors: semantic.map((e) => ({ path: formatPath(e.path), ...locate(e.path), message: e.message })) };
+/** YAML syntax, then the document's shape: the two checks every kind shares. */
+function readShape<T>(source: ParsedSource, schema: z.ZodType<T>): { ok: true; document: T } | { ok: false; findings: Finding[] } {
+	const shape = documentShape(source);
+	if (shape) return { ok: false, findings: shape };
+	const parsed = schema.safeParse(source.value);
+	if (!parsed.success) return { ok: false, findings: describeIssues(parsed.error.issues, schema, [], source.value) };
 	return { ok: true, document: parsed.data };
+}
+
+function documentShape(source: ParsedSource): Finding[] | undefined {
+	if (source.syntax.length) return source.syntax.map((s) => ({ path: s.path, message: s.message }));
+	if (source.value === null || source.value === undefined) return [{ path: [], message: 'the document is empty: it needs apiVersion, kind, metadata and spec' }];
+	if (typeof source.value !== 'object' || Array.isArray(source.value)) return [{ path: [], message: 'a document is a mapping with apiVersion, kind, metadata and spec' }];
+	return undefined;
+}
+
+function syntaxErrors(source: ParsedSource): SourceError[] {
+	return source.syntax.map((s) => ({ path: formatPath(s.path) || ROOT_PATH, line: s.position.line, column: s.position.column, message: s.message }));
+}
+
+function result<T>(source: ParsedSource, outcome: { ok: true; document: T } | { ok: false; findings: Finding[] }): ParseResult<T> {
+	if (outcome.ok) return outcome;
+	return { ok: false, errors: source.syntax.length ? syntaxErrors(source) : located(source, outcome.findings) };
+}
+
+/**
+ * Parses and validates a Runbook (YAML or JSON). Targets and windows are checked against
+ * `context` only when the caller says which exist.
+ */
+export function parseRunbook(source: string, context: RunbookContext = {}): ParseResult<RunbookDocument> {
+	const parsed = parseSource(source);
+	return result(parsed, checkRunbook(parsed, context));
+}
+
+function checkRunbook(parsed: ParsedSource, context: RunbookContext): { ok: true; document: RunbookDocument } | { ok: false; findings: Finding[] } {
+	const shape = readShape(parsed, runbookSchema);
+	if (!shape.ok) return shape;
+	const findings = validateRunbook(shape.document, context);
+	return findings.length ? { ok: false, findings } : shape;
+}
+
+export function parseTarget(source: string): ParseResult<TargetDocument> {
+	const parsed = parseSource(source);
+	return result(parsed, readShape(parsed, targetSchema));
+}
+
+export function parseWindow(source: string): ParseResult<WindowDocument> {
+	const parsed = parseSource(source);
+	return result(parsed, readShape(parsed, windowSchema));
+}
+
+/** Parses any document Tend reads, choosing the schema by its `kind`. */
+export function parseDocument(source: string, context: RunbookContext = {}): DocumentParseResult {
+	const parsed = parseSource(source);
+	const shape = documentShape(parsed);
+	if (shape) return { ok: false, errors: parsed.syntax.length ? syntaxErrors(parsed) : located(parsed, shape) };
+	const kind = (parsed.value as Record<string, unknown>).kind;
+	const kindProblem = (message: string): DocumentParseResult => ({ ok: false, errors: located(parsed, [{ path: ['kind'], message }]) });
+	if (kind === undefined) return kindProblem(`"kind" is required: one of ${DOCUMENT_KINDS.join(', ')}`);
+	if (typeof kind !== 'string') return kindProblem(`must be one of: ${DOCUMENT_KINDS.join(', ')}`);
+	switch (kind) {
+		case 'Runbook': {
+			const outcome = result(parsed, checkRunbook(parsed, context));
+			return outcome.ok ? { ok: true, kind, document: outcome.document } : outcome;
+		}
+		case 'Target': {
+			const outcome = result(parsed, readShape(parsed, targetSchema));
+			return outcome.ok ? { ok: true, kind, document: outcome.document } : outcome;
+		}
+		case 'Window': {
+			const outcome = result(parsed, readShape(parsed, windowSchema));
+			return outcome.ok ? { ok: true, kind, document: outcome.document } : outcome;
+		}
+		default:
+			if (PLANNED_KINDS.includes(kind)) return kindProblem(`kind "${kind}" is not supported yet; this version reads ${DOCUMENT_KINDS.join(', ')}`);
+			return kindProblem(`unknown kind "${kind}"${suggestion(kind, DOCUMENT_KINDS, 'kinds')}`);
+	}
+}
+
+/** The problems the document schema cannot see, with paths as lists (kept for callers of v1). */
+export function semanticErrors(runbook: RunbookDocument, context: RunbookContext = {}): Array<{ path: Path; message: string }> {
+	return validateRunbook(runbook, context).map(({ path, message }) => ({ path, message }));
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration.ts';
+import { duration, expression, KEY_PATTERN, metadataSchema, resourceName, stepId } from './fields.ts';
 
-/** DESIGN §3: the Runbook document. Extend it; never rename a field outside scripts rely on. */
-const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes');
-const stepId = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$/, 'must start with a letter and hold only letters, digits, _ and -');
-const duration = z.union([z.string().regex(DURATION_PATTERN, 'must be a duration such as 10s, 30m or 4h'), z.number().int().nonnegative()]);
+/**
+ * DESIGN §3: the Runbook document. Extend it; never rename a field outside scripts rely on.
+ * A step's `with` is checked here only as a mapping: what it must hold depends on `uses`, and
+ * runbooks/validate-runbook.ts checks it against that step type's schema.
+ */
 const failurePolicy = z.enum(['rollback', 'stop', 'continue']);
 
 export const retrySchema = z
@@ -16,13 +17,22 @@ export const retrySchema = z
 	})
 	.strict();
 
+/** Blast-radius limits, as fleet tools have them: how many items at once, and how many may fail before the rest are skipped. */
+export const forEachSchema = z.strictObject({
+	items: z.union([z.array(z.unknown()), expression]).describe('a list, or an expression that gives one; each item is ${{ item }} in the step'),
+	maxConcurrency: z.number().int().min(1).max(100).default(1),
+	maxErrors: z.number().int().min(0).default(0)
+});
+
 const stepBase = {
 	id: stepId,
 	name: z.string().max(200).optional(),
 	uses: z.string().min(1),
 	with: z.record(z.string(), z.unknown()).default({}),
+	/** Steps that must finish first; without it a step follows the one listed before it, and `[]` starts it at once. */
 	needs: z.array(stepId).optional(),
 	if: z.string().optional(),
+	forEach: forEachSchema.optional(),
 	retry: retrySchema.optional(),
 	timeout: duration.optional(),
 	onFailure: failurePolicy.optional(),
@@ -46,15 +56,13 @@ export const runbookSchema = z
 	.object({
 		apiVersion: z.literal('tend/v1'),
 		kind: z.literal('Runbook'),
-		metadata: z
-			.object({ name, title: z.string().min(1).max(200), description: z.string().optional(), tags: z.array(z.string()).default([]) })
-			.strict(),
+		metadata: metadataSchema,
 		spec: z
 			.object({
-				target: name.optional(),
-				inputs: z.record(z.string(), inputSchema).default({}),
+				target: resourceName.optional(),
+				inputs: z.record(z.string().regex(KEY_PATTERN, 'an input name must start with a letter and hold only letters, digits, _ and -'), inputSchema).default({}),
 				concurrency: z.enum(['target', 'none']).optional(),
-				window: name.optional(),
+				window: resourceName.optional(),
 				onFailure: failurePolicy.default('stop'),
 				steps: z.array(stepSchema).min(1, 'a runbook needs at least one step')
 			})
@@ -66,3 +74,4 @@ export type RunbookDocument = z.infer<typeof runbookSchema>;
 export type RunbookStep = z.infer<typeof stepSchema>;
 export type RunbookInput = z.infer<typeof inputSchema>;
 export type FailurePolicy = z.infer<typeof failurePolicy>;
+export type ForEach = z.infer<typeof forEachSchema>;

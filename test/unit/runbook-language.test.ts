@@ -37,14 +37,14 @@ describe('parseRunbook', () => {
 
 	it('rejects unknown step types, duplicate ids, unknown needs and expressions reading unknown steps or inputs', () => {
 		const errors = errorsOf(
-			`${header}spec:\n  steps:\n    - id: a\n      uses: teleport\n    - id: a\n      uses: notify\n      needs: [ghost]\n      with: { subject: "\${{ steps.later.outputs.x }} \${{ inputs.nope }}" }\n    - id: later\n      uses: notify\n`
+			`${header}spec:\n  steps:\n    - id: a\n      uses: teleport\n    - id: a\n      uses: notify\n      needs: [ghost]\n      with: { to: [role:admin], subject: "\${{ steps.later.outputs.x }} \${{ inputs.nope }}" }\n    - id: later\n      uses: notify\n      with: { to: [role:admin], subject: done }\n`
 		);
 		expect(errors.map((e) => [e.path, e.message])).toEqual([
-			['spec.steps[0].uses', 'unknown step type "teleport"'],
+			['spec.steps[0].uses', expect.stringMatching(/^unknown step type "teleport"; the closest known types are /)],
 			['spec.steps[1].id', 'duplicate step id "a" (first used by steps[0])'],
-			['spec.steps[1].needs[0]', 'needs unknown step "ghost"'],
+			['spec.steps[1].needs[0]', 'needs unknown step "ghost"; steps: a, later'],
 			['spec.steps[1].with.subject', 'expression reads step "later", which runs later'],
-			['spec.steps[1].with.subject', 'expression reads unknown input "nope"']
+			['spec.steps[1].with.subject', 'expression reads unknown input "nope"; the runbook declares no inputs']
 		]);
 		expect(errors.every((e) => typeof e.line === 'number')).toBe(true);
 	});
@@ -83,7 +83,7 @@ describe('expressions', () => {
 
 describe('inputs and durations', () => {
 	const runbook = (inputs: Record<string, unknown>) => {
-		const result = parseRunbook(`${header}spec:\n  inputs: ${JSON.stringify(inputs)}\n  steps: [ { id: a, uses: notify } ]\n`);
+		const result = parseRunbook(`${header}spec:\n  inputs: ${JSON.stringify(inputs)}\n  steps: [ { id: a, uses: notify, with: { to: [role:admin], subject: s } } ]\n`);
 		if (!result.ok) throw new Error(JSON.stringify(result.errors));
 		return result.document;
 	};

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { httpUrl, KEY_PATTERN, metadataSchema, recipient, secretRef } from './fields.ts';
+
+/**
+ * DESIGN §3: a Target is a maintained system — its databases, health URLs, where its backups go
+ * and for how long, and the audiences steps address. Connection strings are never written here:
+ * a database names a secret (`secret:NAME`), stored encrypted and never shown back.
+ */
+const key = z.string().regex(KEY_PATTERN, 'must start with a letter and hold only letters, digits, _ and -');
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/;
+const databaseUrl = z
+	.string()
+	.refine((url) => secretRef.test(url) || POSTGRES_URL.test(url), 'must be secret:NAME or a postgres:// URL')
+	.refine((url) => !/^postgres(ql)?:\/\/[^/@\s]*:[^/@\s]*@/.test(url), 'holds a password: store the URL as a secret and write secret:NAME here')
+	.describe('secret:NAME (preferred) or a postgres:// URL without a password');
+
+const location = z.string().regex(/^file:.+$/, 'must be file:PATH (a relative path is under TEND_HOME)');
+const keep = z.number().int().min(0).max(10_000);
+
+export const targetSchema = z.strictObject({
+	apiVersion: z.literal('tend/v1'),
+	kind: z.literal('Target'),
+	metadata: metadataSchema,
+	spec: z.strictObject({
+		databases: z.record(key, z.strictObject({ url: databaseUrl, description: z.string().optional() })).default({}),
+		urls: z.record(key, httpUrl).default({}),
+		backups: z
+			.strictObject({
+				location,
+				offsite: location.optional().describe('a second copy, e.g. on another disk'),
+				retention: z.strictObject({ daily: keep.optional(), weekly: keep.optional(), monthly: keep.optional() }).optional()
+			})
+			.optional(),
+		audiences: z.record(key, z.array(recipient).min(1, 'an audience needs at least one member')).default({})
+	})
+});
+
+export type TargetDocument = z.infer<typeof targetSchema>;
