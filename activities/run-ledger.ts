@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { runEvents, runs, runSteps, type RunStatus, type StepStatus } from '../db/schema/index.ts';
+import { appendAudit } from '../shared/audit.ts';
 
 /**
  * Mirrors what the workflow decides into `runs`, `run_steps` and `run_events`, so pages and the
@@ -24,6 +25,35 @@ export interface StepChange {
 	message?: string;
 }
 
+export interface DecisionEntry {
+	runId: string;
+	stepId: string;
+	actor: { id: string; username: string };
+	decision: 'approve' | 'reject';
+	comment?: string;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+async function writeStepChange(tx: Tx, change: StepChange, key: string): Promise<void> {
+	const terminal = TERMINAL_STEP.includes(change.status);
+	await tx
+		.update(runSteps)
+		.set({
+			status: change.status,
+			// An approval's wait counts as the step's start: the page shows how long it has waited.
+			...(change.status === 'running' || change.status === 'waiting' ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
+			...(terminal ? { finishedAt: sql`now()` } : {}),
+			...(change.outputs !== undefined ? { outputs: change.outputs } : {}),
+			...(change.error !== undefined ? { error: change.error } : {})
+		})
+		.where(and(eq(runSteps.runId, change.runId), eq(runSteps.stepId, change.stepId)));
+	await tx
+		.insert(runEvents)
+		.values({ runId: change.runId, stepId: change.stepId, key, status: change.status, message: change.message ?? change.error ?? null })
+		.onConflictDoNothing();
+}
+
 export function createLedgerActivities({ db }: { db: Db }) {
 	return {
 		async 'ledger.runStarted'({ runId }: { runId: string }): Promise<void> {
@@ -35,23 +65,61 @@ export function createLedgerActivities({ db }: { db: Db }) {
 		},
 
 		async 'ledger.stepChanged'(change: StepChange): Promise<void> {
-			const terminal = TERMINAL_STEP.includes(change.status);
+			await db.transaction((tx) => writeStepChange(tx, change, eventKey()));
+		},
+
+		/** Several steps at once, e.g. every step a stopped run never started. */
+		async 'ledger.stepsChanged'(changes: StepChange[]): Promise<void> {
 			await db.transaction(async (tx) => {
-				await tx
-					.update(runSteps)
-					.set({
-						status: change.status,
-						...(change.status === 'running' ? { startedAt: sql`coalesce(${runSteps.startedAt}, now())` } : {}),
-						...(terminal ? { finishedAt: sql`now()` } : {}),
-						...(change.outputs !== undefined ? { outputs: change.outputs } : {}),
-						...(change.error !== undefined ? { error: change.error } : {})
-					})
-					.where(and(eq(runSteps.runId, change.runId), eq(runSteps.stepId, change.stepId)));
-				await tx
-					.insert(runEvents)
-					.values({ runId: change.runId, stepId: change.stepId, key: eventKey(), status: change.status, message: change.message ?? change.error ?? null })
-					.onConflictDoNothing();
+				for (const change of changes) await writeStepChange(tx, change, eventKey(`:${change.stepId}`));
 			});
+		},
+
+		/**
+		 * Adds the run's implicit approval gates to `run_steps`, each just before the step it guards.
+		 * A gate already present is left alone, so a retry shifts no position twice.
+		 */
+		async 'ledger.stepsAdded'({ runId, steps }: { runId: string; steps: Array<{ stepId: string; uses: string; before: string }> }): Promise<void> {
+			await db.transaction(async (tx) => {
+				for (const step of steps) {
+					const [existing] = await tx.select({ stepId: runSteps.stepId }).from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, step.stepId)));
+					if (existing) continue;
+					const [before] = await tx.select({ position: runSteps.position }).from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, step.before)));
+					const [last] = await tx.select({ position: sql<number>`coalesce(max(${runSteps.position}) + 1, 0)` }).from(runSteps).where(eq(runSteps.runId, runId));
+					const position = before?.position ?? last.position;
+					await tx
+						.update(runSteps)
+						.set({ position: sql`${runSteps.position} + 1` })
+						.where(and(eq(runSteps.runId, runId), gte(runSteps.position, position)));
+					await tx.insert(runSteps).values({ runId, stepId: step.stepId, position, uses: step.uses });
+				}
+			});
+		},
+
+		/**
+		 * One approval decision, on the run's timeline and in the audit log. The event's key makes a
+		 * retry a no-op, and the audit entry is written only with a new event, in the same transaction.
+		 */
+		async 'ledger.decisionRecorded'(entry: DecisionEntry): Promise<void> {
+			const verb = entry.decision === 'approve' ? 'approved' : 'rejected';
+			await db.transaction(async (tx) => {
+				const inserted = await tx
+					.insert(runEvents)
+					.values({ runId: entry.runId, stepId: entry.stepId, key: eventKey(), status: verb, message: `${verb} by ${entry.actor.username}${entry.comment ? `: ${entry.comment}` : ''}` })
+					.onConflictDoNothing()
+					.returning({ id: runEvents.id });
+				if (!inserted.length) return;
+				await appendAudit(tx, {
+					actor: entry.actor.username,
+					action: `run.step.${entry.decision}`,
+					subject: `run:${entry.runId}`,
+					details: { stepId: entry.stepId, actorId: entry.actor.id, ...(entry.comment ? { comment: entry.comment } : {}) }
+				});
+			});
+		},
+
+		async 'ledger.approvalEscalated'({ runId, stepId, to }: { runId: string; stepId: string; to: string }): Promise<void> {
+			await db.insert(runEvents).values({ runId, stepId, key: eventKey(), status: 'escalated', message: `no decision yet: ${to} may now decide too` }).onConflictDoNothing();
 		},
 
 		async 'ledger.runFinished'({ runId, status, error }: { runId: string; status: RunStatus; error?: string }): Promise<void> {

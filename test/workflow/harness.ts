@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { DecisionEntry, StepChange } from '../../activities/run-ledger.ts';
+import { runbookSchema, type RunbookDocument } from '../../runbooks/schema.ts';
+import { decideUpdate, runStateQuery, runWorkflowId, type Actor, type DecisionRequest, type DecisionResult, type RunbookRunInput, type RunState } from '../../workflows/definitions.ts';
+import type { runbookRun } from '../../workflows/runbook-run.ts';
+import { bundleWorkflows, createLocalEnvironment, recordHistory } from '../helpers/temporal-env.ts';
+
+/**
+ * What every interpreter test needs: one dev server and bundle per file, a worker per test on its
+ * own task queue, and in-memory activities that record what the workflow asked for. These tests
+ * are about workflow logic, so the steps' side effects are recorded, not performed.
+ */
+export type StepImpl = (ctx: { runId: string; stepId: string }, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
+export type RunHandle = WorkflowHandle<typeof runbookRun>;
+
+export const people = {
+	alice: { id: 'u-alice', username: 'alice', roles: ['approver', 'operator'] },
+	bob: { id: 'u-bob', username: 'bob', roles: ['approver'] },
+	carol: { id: 'u-carol', username: 'carol', roles: ['approver'] },
+	dave: { id: 'u-dave', username: 'dave', roles: ['operator'] },
+	erin: { id: 'u-erin', username: 'erin', roles: ['admin'] }
+} satisfies Record<string, Actor>;
+
+export const ok: StepImpl = async (ctx) => ({ done: ctx.stepId });
+export const boom: StepImpl = async () => {
+	throw ApplicationFailure.nonRetryable('disk full', 'DiskFull');
+};
+export const slow =
+	(ms: number, outputs: Record<string, unknown> = {}): StepImpl =>
+	async () => (await sleep(ms), outputs);
+
+function recorder(steps: Record<string, StepImpl>) {
+	const calls: string[] = [];
+	/** `start:<stepId>` and `end:<stepId>` as activities begin and return: shows which steps overlapped. */
+	const timeline: string[] = [];
+	const changes: StepChange[] = [];
+	const finished: string[] = [];
+	const decisions: DecisionEntry[] = [];
+	const escalations: Array<{ stepId: string; to: string }> = [];
+	const added: Array<{ stepId: string; uses: string; before: string }> = [];
+	const activities = {
+		'ledger.runStarted': async () => {},
+		'ledger.stepChanged': async (change: StepChange) => void changes.push(change),
+		'ledger.stepsChanged': async (list: StepChange[]) => void changes.push(...list),
+		'ledger.stepsAdded': async ({ steps }: { steps: typeof added }) => void added.push(...steps),
+		'ledger.decisionRecorded': async (entry: DecisionEntry) => void decisions.push(entry),
+		'ledger.approvalEscalated': async ({ stepId, to }: { stepId: string; to: string }) => void escalations.push({ stepId, to }),
+		'ledger.runFinished': async ({ status }: { status: string }) => void finished.push(status),
+		...Object.fromEntries(
+			Object.entries(steps).map(([uses, impl]) => [
+				uses,
+				async (ctx: { runId: string; stepId: string }, params: Record<string, unknown>) => {
+					calls.push(`${uses}:${ctx.stepId}`);
+					timeline.push(`start:${ctx.stepId}`);
+					const outputs = await impl(ctx, params);
+					timeline.push(`end:${ctx.stepId}`);
+					return outputs;
+				}
+			])
+		)
+	};
+	return { calls, timeline, changes, finished, decisions, escalations, added, activities };
+}
+export type Recording = Omit<ReturnType<typeof recorder>, 'activities'>;
+
+/**
+ * Validates against the document schema only: `approval` is not yet `available` in the catalog,
+ * and the interpreter must cope with whatever the schema lets through anyway.
+ */
+export function runbook(yaml: string): RunbookDocument {
+	return runbookSchema.parse(parseYaml(`apiVersion: tend/v1\nkind: Runbook\nmetadata: { name: t, title: T }\n${yaml}`));
+}
+
+/** Registers the file's dev server and bundle; returns `run`, which executes one runbook on a fresh task queue. */
+export function useRunbookRunEnvironment() {
+	let env: TestWorkflowEnvironment;
+	let bundle: WorkflowBundleWithSourceMap;
+	beforeAll(async () => {
+		[env, bundle] = await Promise.all([createLocalEnvironment(), bundleWorkflows()]);
+	});
+	afterAll(async () => {
+		await env?.teardown();
+	});
+
+	/**
+	 * Runs `yaml` to its end while `drive` (if given) queries, decides or cancels through the
+	 * handle. The history is recorded under `testName` for the replay test; tests run
+	 * concurrently, so the name comes from the test's own context, not from global state.
+	 */
+	async function run(
+		testName: string,
+		yaml: string,
+		steps: Record<string, StepImpl>,
+		options: { inputs?: Record<string, unknown>; drive?: (handle: RunHandle, recording: Recording) => Promise<void> } = {}
+	) {
+		const taskQueue = `test-${randomUUID()}`;
+		const { activities, ...recording } = recorder(steps);
+		const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+		const runId = randomUUID();
+		const input: RunbookRunInput = { runId, runbook: { name: 't', version: 1 }, document: runbook(yaml), inputs: options.inputs ?? {}, target: null, initiator: { id: people.alice.id, username: people.alice.username } };
+		const outcome = await worker.runUntil(async () => {
+			const handle = await env.client.workflow.start<typeof runbookRun>('runbookRun', { taskQueue, workflowId: runWorkflowId(runId), args: [input] });
+			await options.drive?.(handle, recording);
+			return handle.result().then(
+				(value) => ({ value, error: undefined }),
+				(error: unknown) => ({ value: undefined, error })
+			);
+		});
+		await recordHistory(env.client, runWorkflowId(runId), `runbook-run--${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+		const fetchHistory = () => env.client.workflow.getHandle(runWorkflowId(runId)).fetchHistory();
+		return { ...recording, ...outcome, runId, fetchHistory };
+	}
+
+	return { run };
+}
+
+/** Polls the live state until `predicate` holds; the workflow moves on its own schedule, not the test's. */
+export async function waitForState(handle: RunHandle, predicate: (state: RunState) => boolean, timeoutMs = 10_000): Promise<RunState> {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const state = await handle.query(runStateQuery);
+		if (predicate(state)) return state;
+		if (Date.now() > until) throw new Error(`state never matched; last: ${JSON.stringify(state)}`);
+		await sleep(50);
+	}
+}
+
+export const stepStatus = (state: RunState, stepId: string) => state.steps.find((s) => s.id === stepId)?.status;
+
+export function decide(handle: RunHandle, stepId: string, decision: DecisionRequest['decision'], actor: Actor, comment?: string): Promise<DecisionResult> {
+	return handle.executeUpdate(decideUpdate, { args: [{ stepId, decision, actor, ...(comment ? { comment } : {}) }] });
+}
+
+/** The failure type a refused decision comes back with (the validator's), or 'accepted'. */
+export async function refusalOf(decision: Promise<DecisionResult>): Promise<string> {
+	try {
+		await decision;
+		return 'accepted';
+	} catch (error) {
+		if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'untyped';
+		throw error;
+	}
+}
