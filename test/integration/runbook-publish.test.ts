@@ -32,6 +32,12 @@ describe('publishing runbooks as code through the API', () => {
 		expect((await changed.json()).version).toBe(version + 1);
 		const versions = await admin.json<{ versions: Array<{ version: number }> }>('GET', '/api/v1/runbooks/publish-check/versions');
 		expect(versions.body.versions.map((v) => v.version)).toEqual([version + 1, version]);
+
+		const diff = await admin.json<{ from: number; to: number; identical: boolean; patch: string; steps: { changed: Array<{ id: string; fields: string[] }> } }>('GET', `/api/v1/runbooks/publish-check/diff?from=${version}`);
+		expect(diff.status).toBe(200);
+		expect(diff.body).toMatchObject({ from: version, to: version + 1, identical: false, steps: { changed: [{ id: 'tell', fields: ['with.subject'] }] } });
+		expect(diff.body.patch).toContain('+      with: { to: [role:admin], subject: hello again }');
+		expect((await admin.request('GET', '/api/v1/runbooks/publish-check/diff?from=abc')).status).toBe(400);
 	});
 
 	it('accepts the same document as JSON', async () => {

@@ -20,3 +20,4 @@ export const RUNBOOK_READERS: readonly Role[] = ['author', 'approver', 'responde
 export const RUN_STARTERS: readonly Role[] = ['operator', 'author'];
 export const OUTBOX_READERS: readonly Role[] = ['operator', 'author'];
 export const RUNBOOK_AUTHORS: readonly Role[] = ['author'];
+export const RUN_CANCELLERS: readonly Role[] = ['operator', 'author', 'responder'];

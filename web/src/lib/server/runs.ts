@@ -144,3 +144,24 @@ export async function getRunEvents(id: string) {
 export async function listRuns(limit = 50) {
 	return db().select().from(runs).orderBy(desc(runs.createdAt), desc(runs.id)).limit(limit);
 }
+
+export class RunStateError extends Error {
+	override name = 'RunStateError';
+}
+
+const FINISHED_RUN: readonly string[] = ['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'];
+
+/**
+ * Asks the run's workflow to cancel. The workflow decides what that means (finish the step in
+ * flight, compensate with `rollback`) and mirrors the outcome; the request itself is audited.
+ */
+export async function cancelRun(id: string, actor: { username: string }, reason?: string): Promise<void> {
+	const [run] = await db().select({ status: runs.status, workflowId: runs.workflowId }).from(runs).where(eq(runs.id, id));
+	if (!run) throw new RunbookNotFoundError(`no run "${id}"`);
+	if (FINISHED_RUN.includes(run.status)) throw new RunStateError(`the run has already ended (${run.status.replace('_', ' ')})`);
+	await db().transaction(async (tx) => {
+		await appendAudit(tx, { actor: actor.username, action: 'run.cancel', subject: `run:${id}`, details: reason ? { reason } : {} });
+		const client = await temporalClient();
+		await client.workflow.getHandle(run.workflowId).cancel();
+	});
+}
