@@ -17,6 +17,9 @@ export const notifyParams = z.object({
 	body: z.string().default('')
 });
 
+/** The delivery record doubles as the event-log line people read, and a retry reads the recipients back from it. */
+const DELIVERED_PREFIX = 'mail delivered to ';
+
 export interface NotifyOutputs extends Record<string, unknown> {
 	delivered: number;
 	recipients: string[];
@@ -56,7 +59,10 @@ export async function notify(deps: ActivityDeps, ctx: StepContext, raw: unknown)
 	if (params.channel !== 'email') throw nonRetryable('ChannelNotSupported', `notify: channel "${params.channel}" is not available yet; use email`);
 	const deliveryKey = `notify-delivered:${ctx.runId}:${ctx.stepId}`;
 	const [previous] = await deps.db.select({ message: runEvents.message }).from(runEvents).where(and(eq(runEvents.key, deliveryKey), inArray(runEvents.status, ['delivered'])));
-	if (previous?.message) return JSON.parse(previous.message) as NotifyOutputs;
+	if (previous?.message) {
+		const recipients = previous.message.slice(DELIVERED_PREFIX.length).split(', ');
+		return { delivered: recipients.length, recipients };
+	}
 
 	const recipients = await resolveRecipients(deps, params.to);
 	if (recipients.length === 0) throw nonRetryable('InvalidStepParams', `notify: nobody to send to (${params.to.join(', ')} matched no one with an email address)`);
@@ -73,6 +79,6 @@ export async function notify(deps: ActivityDeps, ctx: StepContext, raw: unknown)
 		transport.close();
 	}
 	const outputs: NotifyOutputs = { delivered: recipients.length, recipients };
-	await deps.db.insert(runEvents).values({ runId: ctx.runId, stepId: ctx.stepId, key: deliveryKey, status: 'delivered', message: JSON.stringify(outputs) }).onConflictDoNothing();
+	await deps.db.insert(runEvents).values({ runId: ctx.runId, stepId: ctx.stepId, key: deliveryKey, status: 'delivered', message: `${DELIVERED_PREFIX}${recipients.join(', ')}` }).onConflictDoNothing();
 	return outputs;
 }
