@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
 	ExpressionError,
@@ -163,16 +163,21 @@ describe('finding expressions for validation', () => {
 
 describe('sandbox safety', () => {
 	// Workflow code imports these modules: Temporal's sandbox forbids Node built-ins, and replay needs determinism.
-	const workflowImported = ['expressions.ts', 'catalog.ts', 'step-schemas.ts', 'fields.ts', 'duration.ts', 'schema.ts'];
+	const expressionModules = readdirSync(new URL('../../runbooks/expressions/', import.meta.url)).map((file) => `expressions/${file}`);
+	const workflowImported = ['expressions.ts', ...expressionModules, 'catalog.ts', 'step-schemas.ts', 'fields.ts', 'duration.ts', 'schema.ts'];
 
 	it.each(workflowImported)('runbooks/%s imports no Node built-in and uses no clock, randomness or eval', (file) => {
 		const source = readFileSync(new URL(`../../runbooks/${file}`, import.meta.url), 'utf8');
-		const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+		const imports = [...source.matchAll(/^(?:import|export) .* from '([^']+)';$/gm)].map((m) => m[1]);
 		expect(imports.every((i) => i === 'zod' || i.startsWith('./'))).toBe(true);
 		expect(source).not.toMatch(/\beval\s*\(|new Function|Date\.now|new Date\(|Math\.random|process\.|require\(/);
 	});
 
-	it('expressions.ts imports nothing at all', () => {
-		expect(readFileSync(new URL('../../runbooks/expressions.ts', import.meta.url), 'utf8')).not.toMatch(/^import /m);
+	it('the expression modules depend on nothing outside their own folder, not even zod', () => {
+		for (const file of ['expressions.ts', ...expressionModules]) {
+			const source = readFileSync(new URL(`../../runbooks/${file}`, import.meta.url), 'utf8');
+			const from = [...source.matchAll(/^(?:import|export) .* from '([^']+)';$/gm)].map((m) => m[1]);
+			expect(from.every((specifier) => specifier.startsWith(file === 'expressions.ts' ? './expressions/' : './')), file).toBe(true);
+		}
 	});
 });
