@@ -1,3 +1,5 @@
+import { isRunFinished } from '../../web/src/lib/run-types.ts';
+
 /** A logged-in API caller for integration tests: the session cookie and the Origin header a browser would send. */
 export interface ApiClient {
 	baseUrl: string;
@@ -51,6 +53,14 @@ export async function login(username: string, password: string): Promise<ApiClie
 }
 
 export const loginAsAdmin = () => login('admin', adminPassword());
+
+/** Polls `GET /api/v1/runs/{id}` until the run has ended, and returns it as last seen. */
+export function runEnded<T extends { status: string }>(api: ApiClient, id: string, timeoutMs = 120_000): Promise<T> {
+	return eventually(`run ${id} to end`, async () => {
+		const { body } = await api.json<T>('GET', `/api/v1/runs/${id}`);
+		return isRunFinished(body.status) ? body : undefined;
+	}, timeoutMs);
+}
 
 /** Polls until `check` returns a value, or fails with the last value seen. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, login, loginAsAdmin, type ApiClient } from '../helpers/api.ts';
+import { eventually, login, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
 import { withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
@@ -47,11 +47,7 @@ describe('approvals through the API, decided inside the workflow', () => {
 	const startRun = async () => (await admin.json<{ id: string }>('POST', '/api/v1/runbooks/approval-check/runs', { inputs: {} })).body.id;
 	const decide = (who: ApiClient, runId: string, decision: 'approve' | 'reject', comment?: string) =>
 		who.json<{ verdict?: string; detail?: string }>('POST', `/api/v1/runs/${runId}/steps/ask/decision`, { decision, comment });
-	const finished = (runId: string) =>
-		eventually(`run ${runId} to end`, async () => {
-			const { body } = await admin.json<RunJson>('GET', `/api/v1/runs/${runId}`);
-			return ['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'].includes(body.status) ? body : undefined;
-		});
+	const finished = (runId: string) => runEnded<RunJson>(admin, runId);
 
 	it('shows the waiting step in an approver’s inbox, counts a quorum of distinct approvers and refuses everyone else', async () => {
 		const runId = await startRun();

@@ -3,12 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunView } from '../../web/src/lib/server/runs.ts';
-import { eventually, loginAsAdmin, type ApiClient } from '../helpers/api.ts';
+import type { RunView } from '../../web/src/lib/run-types.ts';
+import { eventually, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
 import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
-
-const FINISHED = ['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'];
 
 function sha256File(path: string): Promise<string> {
 	return new Promise((resolve, reject) => {
@@ -26,17 +24,7 @@ async function startNightlyBackup(api: ApiClient): Promise<string> {
 	return body.id;
 }
 
-async function runView(api: ApiClient, id: string): Promise<RunView> {
-	const { status, body } = await api.json<RunView>('GET', `/api/v1/runs/${id}`);
-	expect(status).toBe(200);
-	return body;
-}
-
-const finished = (api: ApiClient, id: string) =>
-	eventually(`run ${id} to finish`, async () => {
-		const run = await runView(api, id);
-		return FINISHED.includes(run.status) ? run : undefined;
-	}, 240_000);
+const finished = (api: ApiClient, id: string) => runEnded<RunView>(api, id, 240_000);
 
 async function catalogued(runId: string) {
 	return withClient(process.env.TEST_APP_DATABASE_URL!, async (c) => (await c.query('select * from backups where run_id = $1', [runId])).rows);

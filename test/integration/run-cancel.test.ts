@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, loginAsAdmin, type ApiClient } from '../helpers/api.ts';
+import { eventually, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
 import { withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
@@ -26,10 +26,7 @@ describe('cancelling a run through the API', () => {
 
 		const cancel = await admin.json<{ status: string }>('POST', `/api/v1/runs/${id}/cancel`, { reason: 'testing cancel' });
 		expect(cancel.status).toBe(202);
-		const run = await eventually('the run to end', async () => {
-			const { body } = await admin.json<RunJson>('GET', `/api/v1/runs/${id}`);
-			return ['cancelled', 'succeeded', 'failed', 'rolled_back', 'rollback_incomplete'].includes(body.status) ? body : undefined;
-		});
+		const run = await runEnded<RunJson>(admin, id);
 		expect(run.status).toBe('cancelled');
 		// The steps that never started are cancelled, not left pending.
 		expect(run.steps.find((s) => s.id === 'notify')?.status).toBe('cancelled');

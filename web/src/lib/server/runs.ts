@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { runbookRun } from '../../../../workflows/runbook-run.ts';
-import { runbooks, runbookVersions, runEvents, runs, runSteps, targets } from '../../../../db/schema/index.ts';
+import { runbooks, runbookVersions, runs, runSteps, targets } from '../../../../db/schema/index.ts';
 import { resolveInputs } from '../../../../runbooks/inputs.ts';
 import type { DocumentError } from '../../../../runbooks/parse.ts';
 import { runbookSchema } from '../../../../runbooks/schema.ts';
 import { appendAudit } from '../../../../shared/audit.ts';
 import { config } from '../../../../shared/config.ts';
 import { runWorkflowId, type RunbookRunInput, type TargetContext } from '../../../../workflows/definitions.ts';
+import { isRunFinished } from '../run-types.ts';
 import { getDb as db } from './db.ts';
 import { temporalClient } from './temporal.ts';
 
@@ -80,76 +81,9 @@ export async function startRun(args: {
 	return { id };
 }
 
-/** DESIGN §6's run shape, shared by the API and the run page. */
-export interface RunView {
-	id: string;
-	runbook: string;
-	version: number;
-	status: string;
-	target: string | null;
-	initiator: string;
-	inputs: Record<string, unknown>;
-	error: string | null;
-	createdAt: string;
-	startedAt: string | null;
-	finishedAt: string | null;
-	steps: Array<{
-		id: string;
-		uses: string;
-		status: string;
-		attempts: number;
-		startedAt: string | null;
-		finishedAt: string | null;
-		outputs: Record<string, unknown> | null;
-		error: string | null;
-	}>;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export async function getRunView(id: string): Promise<RunView | null> {
-	if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-	const [run] = await db().select().from(runs).where(eq(runs.id, id));
-	if (!run) return null;
-	const steps = await db().select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.position));
-	return {
-		id: run.id,
-		runbook: run.runbookName,
-		version: run.version,
-		status: run.status,
-		target: run.target,
-		initiator: run.initiator,
-		inputs: run.inputs,
-		error: run.error,
-		createdAt: run.createdAt.toISOString(),
-		startedAt: iso(run.startedAt),
-		finishedAt: iso(run.finishedAt),
-		steps: steps.map((s) => ({
-			id: s.stepId,
-			uses: s.uses,
-			status: s.status,
-			attempts: s.attempts,
-			startedAt: iso(s.startedAt),
-			finishedAt: iso(s.finishedAt),
-			outputs: s.outputs ?? null,
-			error: s.error
-		}))
-	};
-}
-
-export async function getRunEvents(id: string) {
-	return db().select().from(runEvents).where(eq(runEvents.runId, id)).orderBy(asc(runEvents.id));
-}
-
-export async function listRuns(limit = 50) {
-	return db().select().from(runs).orderBy(desc(runs.createdAt), desc(runs.id)).limit(limit);
-}
-
 export class RunStateError extends Error {
 	override name = 'RunStateError';
 }
-
-const FINISHED_RUN: readonly string[] = ['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'];
 
 /**
  * Asks the run's workflow to cancel. The workflow decides what that means (finish the step in
@@ -158,7 +92,7 @@ const FINISHED_RUN: readonly string[] = ['succeeded', 'failed', 'rolled_back', '
 export async function cancelRun(id: string, actor: { username: string }, reason?: string): Promise<void> {
 	const [run] = await db().select({ status: runs.status, workflowId: runs.workflowId }).from(runs).where(eq(runs.id, id));
 	if (!run) throw new RunbookNotFoundError(`no run "${id}"`);
-	if (FINISHED_RUN.includes(run.status)) throw new RunStateError(`the run has already ended (${run.status.replace('_', ' ')})`);
+	if (isRunFinished(run.status)) throw new RunStateError(`the run has already ended (${run.status.replace('_', ' ')})`);
 	await db().transaction(async (tx) => {
 		await appendAudit(tx, { actor: actor.username, action: 'run.cancel', subject: `run:${id}`, details: reason ? { reason } : {} });
 		const client = await temporalClient();

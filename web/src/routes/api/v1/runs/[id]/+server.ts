@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { apiUser, problem } from '$lib/server/api.ts';
 import { RUNBOOK_READERS } from '$lib/roles.ts';
-import { getRunView } from '$lib/server/runs.ts';
+import { getRunView } from '$lib/server/views/runs.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ locals, params }) => {
