@@ -5,3 +5,6 @@ export * from './runs.ts';
 export * from './backups.ts';
 export * from './audit.ts';
 export * from './mail.ts';
+export * from './tokens.ts';
+export * from './windows.ts';
+export * from './emergency.ts';

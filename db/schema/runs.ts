@@ -4,7 +4,7 @@ import { runbookVersions } from './runbooks.ts';
 import { users } from './users.ts';
 
 /** DESIGN §3: the states a run and a step can be in. */
-export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'] as const;
+export const RUN_STATUSES = ['pending', 'queued', 'running', 'succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'] as const;
 export const STEP_STATUSES = ['pending', 'skipped', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'compensated', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type StepStatus = (typeof STEP_STATUSES)[number];
@@ -27,6 +27,8 @@ export const runs = pgTable(
 		inputs: jsonb('inputs').$type<Record<string, unknown>>().notNull().default({}),
 		workflowId: text('workflow_id').notNull().unique(),
 		error: text('error'),
+		/** How many times a person resumed the run from its failed step. */
+		resumes: integer('resumes').notNull().default(0),
 		startedAt: timestamp('started_at', { withTimezone: true }),
 		finishedAt: timestamp('finished_at', { withTimezone: true }),
 		createdAt: createdAt()
