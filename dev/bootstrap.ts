@@ -9,6 +9,7 @@ import { parseRunbook } from '../runbooks/parse.ts';
 import { hashPassword } from '../shared/passwords.ts';
 import { putSecret } from '../shared/secrets.ts';
 import { publishRunbook } from '../shared/runbook-store.ts';
+import { putWindow, windowNames } from '../shared/window-store.ts';
 
 const ROLE_DESCRIPTIONS: Record<Role, string> = {
 	admin: 'Everything, including users, secrets and the emergency stop',
@@ -21,6 +22,7 @@ const ROLE_DESCRIPTIONS: Record<Role, string> = {
 };
 
 export const builtInRunbooksFolder = fileURLToPath(new URL('../runbooks', import.meta.url));
+export const builtInWindowsFolder = fileURLToPath(new URL('../runbooks/windows', import.meta.url));
 
 /** Creates the first admin if there is none; returns the password only when it was just created. */
 export async function ensureAdmin(db: Db, password?: string): Promise<{ username: string; password?: string }> {
@@ -70,12 +72,27 @@ export async function ensureDemoTarget(db: Db, secretKey: Buffer, crmDemoUrl: st
  */
 export async function installBuiltInRunbooks(db: Db, folder = builtInRunbooksFolder): Promise<string[]> {
 	const installed: string[] = [];
+	const windows = await windowNames(db);
 	for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
 		const source = readFileSync(join(folder, file), 'utf8');
-		const parsed = parseRunbook(source);
+		const parsed = parseRunbook(source, { windows });
 		if (!parsed.ok) throw new Error(`built-in runbook ${file} is invalid: ${parsed.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
 		const published = await publishRunbook(db, parsed.document, source, { username: 'system', builtIn: file });
 		if (published.created) installed.push(`${published.name} v${published.version}`);
+	}
+	return installed;
+}
+
+/**
+ * Defines runbooks/windows/*.yaml that are not defined yet, before the runbooks that name them.
+ * One already there is left as it is: admins adjust windows to their own hours and zone.
+ */
+export async function installBuiltInWindows(db: Db, folder = builtInWindowsFolder): Promise<string[]> {
+	const installed: string[] = [];
+	for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
+		const put = await putWindow(db, readFileSync(join(folder, file), 'utf8'), 'application/yaml', { username: 'system' }, { keepExisting: true });
+		if (!put.ok) throw new Error(`built-in window ${file} is invalid: ${put.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
+		if (put.created) installed.push(put.name);
 	}
 	return installed;
 }

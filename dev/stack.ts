@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
-import { ensureAdmin, ensureDemoTarget, ensureRoles, installBuiltInRunbooks } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoTarget, ensureRoles, installBuiltInRunbooks, installBuiltInWindows } from './bootstrap.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './postgres.ts';
 import type { StackPorts } from './ports.ts';
 export type { StackPorts };
@@ -100,6 +100,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			await ensureRoles(db);
 			admin = await ensureAdmin(db, options.adminPassword);
 			await ensureDemoTarget(db, Buffer.from(state.secretKey, 'base64'), postgres.url('crm_demo'), webUrl);
+			const windows = await installBuiltInWindows(db);
+			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);
 			const installed = await installBuiltInRunbooks(db);
 			if (installed.length) log(`Installed runbooks: ${installed.join(', ')}`);
 		} finally {
