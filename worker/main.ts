@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createDb } from '../db/client.ts';
 import { config } from '../shared/config.ts';
@@ -11,12 +12,14 @@ async function main(): Promise<void> {
 	const db = createDb(cfg.DATABASE_URL);
 	const connection = await NativeConnection.connect(temporalConnectionOptions(cfg));
 	try {
+		// Scheduled runs start their run's workflow from an activity, on the worker's one connection.
+		const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
 		const worker = await Worker.create({
 			connection,
 			namespace: cfg.TEMPORAL_NAMESPACE,
 			taskQueue: cfg.TEND_TASK_QUEUE,
 			workflowsPath,
-			activities: createActivities({ db, config: cfg }),
+			activities: createActivities({ db, config: cfg, workflows: client.workflow }),
 			// Wait this long for running activities to finish on SIGTERM before they are retried elsewhere.
 			shutdownGraceTime: '10s'
 		});

@@ -45,6 +45,24 @@ export function anonymousClient(cookie?: string): ApiClient {
 	};
 }
 
+/** A caller with `Authorization: Bearer <token>` and no Origin, as a script or the CLI calls. */
+export function bearerClient(token: string): ApiClient {
+	const baseUrl = webUrl();
+	const send = (method: string, path: string, body: string | undefined, contentType?: string) =>
+		fetch(`${baseUrl}${path}`, { method, redirect: 'manual', headers: { authorization: `Bearer ${token}`, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+	const request = (method: string, path: string, body?: unknown) => send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json');
+	return {
+		baseUrl,
+		request,
+		send,
+		async json<T>(method: string, path: string, body?: unknown) {
+			const response = await request(method, path, body);
+			const text = await response.text();
+			return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+		}
+	};
+}
+
 export async function login(username: string, password: string): Promise<ApiClient> {
 	const response = await anonymousClient().request('POST', '/api/v1/session', { username, password });
 	if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);

@@ -9,6 +9,8 @@ declare global {
 		interface Locals {
 			user: import('$lib/server/auth.ts').SessionUser | null;
 			session: { id: string; expiresAt: Date } | null;
+			/** Set when the request authenticated with an API token (`user.roles` is then already narrowed to its scopes). */
+			apiToken: { id: string; scopes: import('../../db/schema/users.ts').Role[] } | null;
 		}
 		// interface PageData {}
 		// interface PageState {}

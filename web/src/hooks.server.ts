@@ -3,6 +3,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth.ts';
+import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const isApi = (url: URL) => url.pathname.startsWith('/api/');
@@ -27,11 +28,23 @@ const checkApiOrigin: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
-/** Fills locals.user / locals.session from `Authorization: Bearer <token>` or the session cookie. */
+/**
+ * Fills locals.user / locals.session from `Authorization: Bearer <token>` or the session cookie.
+ * A bearer value with the `tend_` prefix is an API token (locals.apiToken); any other is a session token.
+ */
 const authenticate: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.session = null;
+	event.locals.apiToken = null;
 	const bearer = bearerToken(event.request);
+	if (bearer && isApiToken(bearer)) {
+		const valid = await validateApiToken(bearer);
+		if (valid) {
+			event.locals.user = valid.user;
+			event.locals.apiToken = valid.token;
+		}
+		return resolve(event);
+	}
 	const token = bearer ?? event.cookies.get(SESSION_COOKIE);
 	if (!token) return resolve(event);
 

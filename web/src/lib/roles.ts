@@ -21,3 +21,5 @@ export const RUN_STARTERS: readonly Role[] = ['operator', 'author'];
 export const OUTBOX_READERS: readonly Role[] = ['operator', 'author'];
 export const RUNBOOK_AUTHORS: readonly Role[] = ['author'];
 export const RUN_CANCELLERS: readonly Role[] = ['operator', 'author', 'responder'];
+/** Create, pause, resume, fire and delete schedules: whoever may start a run of what they schedule. */
+export const SCHEDULE_MANAGERS: readonly Role[] = ['author', 'operator'];

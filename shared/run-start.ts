@@ -1,0 +1,202 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { runbooks, runbookVersions, runs, runSteps, targets } from '../db/schema/index.ts';
+import { resolveInputs } from '../runbooks/inputs.ts';
+import type { DocumentError } from '../runbooks/parse.ts';
+import { runbookSchema } from '../runbooks/schema.ts';
+import { appendAudit } from './audit.ts';
+import { runWorkflowId, type RunbookRunInput, type TargetContext } from '../workflows/definitions.ts';
+import type { runbookRun } from '../workflows/runbook-run.ts';
+
+/**
+ * Starting a run, shared by the web app (a person presses Start, or calls the API) and the worker
+ * (a schedule fires, a parent run reaches a `uses: runbook` step): the same checks, the same rows,
+ * the same audit entry, the same workflow input.
+ */
+
+export class RunInputError extends Error {
+	override name = 'RunInputError';
+	constructor(readonly errors: DocumentError[]) {
+		super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+	}
+}
+
+export class RunbookNotFoundError extends Error {
+	override name = 'RunbookNotFoundError';
+}
+
+/** What starting a run needs: the app database and a Temporal client, built once by the process. */
+export interface RunStartDeps {
+	db: Db;
+	workflows: WorkflowClient;
+	taskQueue: string;
+}
+
+export interface RunStartRequest {
+	runbookName: string;
+	/** A published version; the latest when absent. */
+	version?: number;
+	inputs: Record<string, unknown>;
+	initiator: { id: string; username: string };
+	/**
+	 * A run id chosen by the caller makes the start idempotent: a second call with the same id
+	 * finds the run and writes nothing. Without one, a fresh id is drawn.
+	 */
+	id?: string;
+	/** The schedule that fired, recorded in the audit entry. */
+	schedule?: string;
+	/** Set for a child run (`uses: runbook`): the parent run and step. */
+	parent?: { runId: string; stepId: string };
+}
+
+export interface PreparedRun {
+	id: string;
+	/** What the run's workflow starts with. */
+	input: RunbookRunInput;
+	/** False when a run with the requested id already existed: nothing was written. */
+	created: boolean;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+function targetContext(row: typeof targets.$inferSelect): TargetContext {
+	const spec = (row.document.spec ?? {}) as { urls?: Record<string, string> };
+	return { name: row.name, title: row.title, urls: spec.urls ?? {} };
+}
+
+async function loadTarget(db: Db, name: string): Promise<TargetContext | null> {
+	const [row] = await db.select().from(targets).where(eq(targets.name, name));
+	return row ? targetContext(row) : null;
+}
+
+/** The workflow input of a run already written, from its row: a retry must start what the first attempt wrote. */
+export async function existingRunInput(db: Db, id: string): Promise<RunbookRunInput | null> {
+	const [row] = await db
+		.select({ run: runs, document: runbookVersions.document })
+		.from(runs)
+		.innerJoin(runbookVersions, eq(runbookVersions.id, runs.versionId))
+		.where(eq(runs.id, id));
+	if (!row) return null;
+	const { run } = row;
+	return {
+		runId: run.id,
+		runbook: { name: run.runbookName, version: run.version },
+		document: runbookSchema.parse(row.document),
+		inputs: run.inputs,
+		target: run.target ? await loadTarget(db, run.target) : null,
+		initiator: { id: run.initiatorId ?? '', username: run.initiator }
+	};
+}
+
+/**
+ * Writes a run of a published version without starting it: validates the inputs, resolves the
+ * target, and writes the run, its pending steps and the audit entry in one transaction. `started`
+ * runs inside that transaction, so if it throws nothing is left behind. With a caller-chosen id
+ * that exists already, nothing is written and the existing run's input is returned.
+ */
+export async function prepareRunbookRun(db: Db, request: RunStartRequest, started?: (input: RunbookRunInput, tx: Tx) => Promise<void>): Promise<PreparedRun> {
+	if (request.id) {
+		const existing = await existingRunInput(db, request.id);
+		if (existing) return { id: request.id, input: existing, created: false };
+	}
+	const [runbook] = await db.select().from(runbooks).where(eq(runbooks.name, request.runbookName));
+	if (!runbook || runbook.latestVersion === 0) throw new RunbookNotFoundError(`no runbook named "${request.runbookName}"`);
+	const versionNumber = request.version ?? runbook.latestVersion;
+	const [version] = await db
+		.select()
+		.from(runbookVersions)
+		.where(and(eq(runbookVersions.runbookId, runbook.id), eq(runbookVersions.version, versionNumber)));
+	if (!version) throw new RunbookNotFoundError(`runbook "${request.runbookName}" has no version ${versionNumber}`);
+
+	const document = runbookSchema.parse(version.document);
+	const inputs = resolveInputs(document, request.inputs);
+	if (!inputs.ok) throw new RunInputError(inputs.errors);
+	let target: TargetContext | null = null;
+	if (document.spec.target) {
+		target = await loadTarget(db, document.spec.target);
+		if (!target) throw new RunInputError([{ path: 'spec.target', message: `target "${document.spec.target}" is not registered` }]);
+	}
+
+	const id = request.id ?? randomUUID();
+	const input: RunbookRunInput = {
+		runId: id,
+		runbook: { name: runbook.name, version: version.version },
+		document,
+		inputs: inputs.inputs,
+		target,
+		initiator: request.initiator,
+		...(request.parent ? { parent: request.parent } : {})
+	};
+	const created = await db.transaction(async (tx) => {
+		const inserted = await tx
+			.insert(runs)
+			.values({
+				id,
+				runbookName: runbook.name,
+				versionId: version.id,
+				version: version.version,
+				target: target?.name ?? null,
+				initiatorId: request.initiator.id,
+				initiator: request.initiator.username,
+				inputs: inputs.inputs,
+				workflowId: runWorkflowId(id)
+			})
+			.onConflictDoNothing({ target: runs.id })
+			.returning({ id: runs.id });
+		// Another call with the same id got there between the check above and here.
+		if (!inserted.length) return false;
+		await tx.insert(runSteps).values(document.spec.steps.map((step, position) => ({ runId: id, stepId: step.id, position, uses: step.uses })));
+		await appendAudit(tx, {
+			actor: request.initiator.username,
+			action: 'run.start',
+			subject: `run:${id}`,
+			details: {
+				runbook: runbook.name,
+				version: version.version,
+				inputs: inputs.inputs,
+				...(request.schedule ? { schedule: request.schedule } : {}),
+				...(request.parent ? { parent: request.parent } : {})
+			}
+		});
+		await started?.(input, tx);
+		return true;
+	});
+	return { id, input, created };
+}
+
+/**
+ * Starts a run: prepareRunbookRun, with the workflow started inside its transaction, so a failed
+ * start leaves no run behind. `created` is false when a run with the requested id exists.
+ */
+export async function startRunbookRun(deps: RunStartDeps, request: RunStartRequest): Promise<{ id: string; created: boolean }> {
+	const { id, created } = await prepareRunbookRun(deps.db, request, async (input) => {
+		try {
+			await deps.workflows.start<typeof runbookRun>('runbookRun', { taskQueue: deps.taskQueue, workflowId: runWorkflowId(input.runId), args: [input] });
+		} catch (error) {
+			// A caller-chosen id whose workflow exists: an earlier attempt started it, then failed to commit. Its rows are these.
+			if (!(request.id && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+		}
+	});
+	return { id, created };
+}
+
+/** Any fixed UUID: it only keeps Tend's name-based ids apart from other UUIDv5 spaces. */
+const SCHEDULED_RUN_NAMESPACE = '3f0b8f4e-5c1d-4c7a-9a86-2a8b5f0f7d11';
+
+/** RFC 9562 UUIDv5 (SHA-1, name-based): the same name always gives the same id. */
+export function uuidV5(name: string, namespace = SCHEDULED_RUN_NAMESPACE): string {
+	const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name).digest();
+	const bytes = hash.subarray(0, 16);
+	bytes[6] = (bytes[6] & 0x0f) | 0x50;
+	bytes[8] = (bytes[8] & 0x3f) | 0x80;
+	const hex = bytes.toString('hex');
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The run a schedule's workflow starts, named after that workflow: a retried activity finds the
+ * run its first attempt started, and the schedules page can link each past firing to its run.
+ */
+export const scheduledRunId = (scheduleWorkflowId: string) => uuidV5(scheduleWorkflowId);

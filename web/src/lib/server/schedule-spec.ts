@@ -1,0 +1,58 @@
+import type { ScheduleSpec } from '@temporalio/client';
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../../../../runbooks/duration.ts';
+import { NAME_PATTERN } from '../../../../runbooks/fields.ts';
+
+/**
+ * When a schedule fires, as people write it: a cron expression or an interval, in a time zone.
+ * Kept as written (in the schedule's memo): Temporal answers a cron spec back as calendar
+ * ranges, which nobody wants to read.
+ */
+export type ScheduleTiming = { cron: string; timezone: string } | { every: string; timezone: string };
+
+const MIN_INTERVAL_MS = 60_000;
+/** Five to seven fields of digits, names, `*`, ranges, lists and steps, or a shorthand such as `@daily`. */
+const CRON_PATTERN = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([0-9A-Za-z*?,/#-]+\s+){4,6}[0-9A-Za-z*?,/#-]+)$/;
+
+export function isTimeZone(zone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en', { timeZone: zone });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** POST /api/v1/schedules and the schedules page's form. */
+export const newScheduleSchema = z
+	.strictObject({
+		runbook: z.string().regex(NAME_PATTERN, 'must be a runbook name'),
+		cron: z.string().trim().regex(CRON_PATTERN, 'must be a cron expression such as "0 2 * * *" (minute hour day month weekday) or @daily').optional(),
+		every: z
+			.string()
+			.trim()
+			.regex(DURATION_PATTERN, 'must be an interval such as 30m, 1h or 1d')
+			.refine((value) => !DURATION_PATTERN.test(value) || parseDuration(value) >= MIN_INTERVAL_MS, 'must be at least 1m')
+			.optional(),
+		timezone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
+		inputs: z.record(z.string(), z.unknown()).default({}),
+		paused: z.boolean().default(false),
+		note: z.string().trim().max(500).optional()
+	})
+	.superRefine((body, ctx) => {
+		if (body.cron === undefined && body.every === undefined) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give cron or every' });
+		if (body.cron !== undefined && body.every !== undefined) ctx.addIssue({ code: 'custom', path: ['every'], message: 'give cron or every, not both' });
+	});
+
+export type NewSchedule = z.output<typeof newScheduleSchema>;
+
+export function timingOf(body: NewSchedule): ScheduleTiming {
+	return body.cron !== undefined ? { cron: body.cron, timezone: body.timezone } : { every: body.every ?? '1h', timezone: body.timezone };
+}
+
+/** The Temporal spec for a timing. */
+export function temporalSpec(timing: ScheduleTiming): ScheduleSpec {
+	return 'cron' in timing
+		? { cronExpressions: [timing.cron], timezone: timing.timezone }
+		: { intervals: [{ every: parseDuration(timing.every) }], timezone: timing.timezone };
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
+import { and, eq, inArray } from 'drizzle-orm';
+import { runbooks, runbookVersions, runs } from '../../../../db/schema/index.ts';
+import { resolveInputs } from '../../../../runbooks/inputs.ts';
+import { runbookSchema } from '../../../../runbooks/schema.ts';
+import { appendAudit } from '../../../../shared/audit.ts';
+import { config } from '../../../../shared/config.ts';
+import { scheduledRunId } from '../../../../shared/run-start.ts';
+import type { scheduledRun, ScheduledRunInput } from '../../../../workflows/scheduled-run.ts';
+import type { FieldError } from './api.ts';
+import { getDb as db } from './db.ts';
+import { temporalSpec, timingOf, type NewSchedule, type ScheduleTiming } from './schedule-spec.ts';
+import { temporalClient } from './temporal.ts';
+
+/**
+ * Recurring runs on Temporal Schedules. Temporal keeps each schedule (its timing, pause state,
+ * next and recent firings); what Tend needs besides rides in the schedule's memo, so there is
+ * no table of schedules to keep in step with the server.
+ */
+const ID_PREFIX = 'sched-';
+const WORKFLOW_TYPE = 'scheduledRun';
+const NEXT_RUNS = 5;
+/**
+ * Firings missed while the server was down are made up only this far back: an hourly backup
+ * should run once after an outage, not once for every hour it missed.
+ */
+const CATCHUP_WINDOW = '15m';
+
+interface ScheduleMemo {
+	runbook: string;
+	inputs: Record<string, unknown>;
+	timing: ScheduleTiming;
+	createdBy: { id: string; username: string };
+}
+
+export interface ScheduleView {
+	id: string;
+	runbook: string;
+	spec: ScheduleTiming;
+	inputs: Record<string, unknown>;
+	paused: boolean;
+	note: string | null;
+	/** ISO times of the next firings (Temporal computes them; empty while paused). */
+	nextRuns: string[];
+	/** The latest firings, newest first, each with the run it started once that run exists. */
+	recentRuns: Array<{ runId?: string; at: string }>;
+	createdBy: string;
+}
+
+export class ScheduleInputError extends Error {
+	override name = 'ScheduleInputError';
+	constructor(readonly errors: FieldError[]) {
+		super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+	}
+}
+
+export class ScheduleMissingError extends Error {
+	override name = 'ScheduleMissingError';
+	constructor(id: string) {
+		super(`no schedule "${id}"`);
+	}
+}
+
+const isTendSchedule = (id: string) => id.startsWith(ID_PREFIX);
+
+/** Checks the runbook and the inputs against its latest version, as a run started now would. */
+async function checkRunbookInputs(body: NewSchedule): Promise<Record<string, unknown>> {
+	const [row] = await db()
+		.select({ document: runbookVersions.document })
+		.from(runbooks)
+		.innerJoin(runbookVersions, and(eq(runbookVersions.runbookId, runbooks.id), eq(runbookVersions.version, runbooks.latestVersion)))
+		.where(eq(runbooks.name, body.runbook));
+	if (!row) throw new ScheduleInputError([{ path: 'runbook', message: `no published runbook named "${body.runbook}"` }]);
+	const resolved = resolveInputs(runbookSchema.parse(row.document), body.inputs);
+	if (!resolved.ok) throw new ScheduleInputError(resolved.errors.map(({ path, message }) => ({ path, message })));
+	// The inputs as given, not as resolved: defaults apply at each firing, from the version current then.
+	return body.inputs;
+}
+
+export async function createSchedule(body: NewSchedule, actor: { id: string; username: string }): Promise<ScheduleView> {
+	const inputs = await checkRunbookInputs(body);
+	const timing = timingOf(body);
+	const id = `${ID_PREFIX}${body.runbook}-${randomBytes(3).toString('hex')}`;
+	const memo: ScheduleMemo = { runbook: body.runbook, inputs, timing, createdBy: { id: actor.id, username: actor.username } };
+	const action: ScheduledRunInput = { scheduleId: id, runbook: body.runbook, inputs, initiator: { id: actor.id, username: actor.username } };
+	const client = await temporalClient();
+	await db().transaction(async (tx) => {
+		await appendAudit(tx, { actor: actor.username, action: 'schedule.create', subject: `schedule:${id}`, details: { runbook: body.runbook, spec: timing, inputs, paused: body.paused } });
+		try {
+			await client.schedule.create<typeof scheduledRun>({
+				scheduleId: id,
+				spec: temporalSpec(timing),
+				action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: id, taskQueue: config().TEND_TASK_QUEUE, args: [action] },
+				policies: { catchupWindow: CATCHUP_WINDOW },
+				memo: { tend: memo },
+				state: { paused: body.paused, note: body.note ?? (body.paused ? `created paused by ${actor.username}` : `created by ${actor.username}`) }
+			});
+		} catch (error) {
+			// The server's own check of the spec (a cron field out of range, an unknown zone) names what is wrong.
+			if (error instanceof TypeError) throw new ScheduleInputError([{ path: 'cron' in timing ? 'cron' : 'every', message: error.message }]);
+			throw error;
+		}
+	});
+	return getSchedule(id);
+}
+
+async function describe(id: string): Promise<ScheduleDescription> {
+	if (!isTendSchedule(id)) throw new ScheduleMissingError(id);
+	const client = await temporalClient();
+	try {
+		const description = await client.schedule.getHandle(id).describe();
+		if (description.action.workflowType !== WORKFLOW_TYPE) throw new ScheduleMissingError(id);
+		return description;
+	} catch (error) {
+		if (error instanceof ScheduleNotFoundError) throw new ScheduleMissingError(id);
+		throw error;
+	}
+}
+
+async function toView(description: ScheduleDescription): Promise<ScheduleView> {
+	const memo = description.memo?.tend as ScheduleMemo | undefined;
+	const args = description.action.args?.[0] as ScheduledRunInput | undefined;
+	const every = description.spec.intervals?.[0]?.every;
+	const timezone = description.spec.timezone ?? 'UTC';
+	const firings = [...description.info.recentActions].reverse().map((action) => ({ runId: scheduledRunId(action.action.workflow.workflowId), at: action.takenAt.toISOString() }));
+	const started = firings.length
+		? new Set((await db().select({ id: runs.id }).from(runs).where(inArray(runs.id, firings.map((f) => f.runId)))).map((r) => r.id))
+		: new Set<string>();
+	return {
+		id: description.scheduleId,
+		runbook: memo?.runbook ?? args?.runbook ?? '',
+		spec: memo?.timing ?? (every ? { every: `${Math.round(every / 1000)}s`, timezone } : { cron: '', timezone }),
+		inputs: memo?.inputs ?? args?.inputs ?? {},
+		paused: description.state.paused,
+		note: description.state.note || null,
+		// Temporal lists the times a paused schedule would fire; nothing fires while it is paused.
+		nextRuns: description.state.paused ? [] : description.info.nextActionTimes.slice(0, NEXT_RUNS).map((at) => at.toISOString()),
+		recentRuns: firings.map(({ runId, at }) => (started.has(runId) ? { runId, at } : { at })),
+		createdBy: memo?.createdBy.username ?? args?.initiator.username ?? ''
+	};
+}
+
+export async function getSchedule(id: string): Promise<ScheduleView> {
+	return toView(await describe(id));
+}
+
+/**
+ * Every Tend schedule, by runbook. The ids come from Temporal's list (eventually consistent);
+ * each is then described, so pause state and next firings are current. `include` adds a
+ * schedule the list may not show yet, such as one created a moment ago.
+ */
+export async function listSchedules(include: string[] = []): Promise<ScheduleView[]> {
+	const client = await temporalClient();
+	const ids = new Set(include.filter(isTendSchedule));
+	for await (const summary of client.schedule.list()) {
+		if (isTendSchedule(summary.scheduleId) && summary.action?.workflowType === WORKFLOW_TYPE) ids.add(summary.scheduleId);
+	}
+	const views = await Promise.all(
+		[...ids].map((id) =>
+			getSchedule(id).catch((error: unknown) => {
+				// Deleted between the list and the describe.
+				if (error instanceof ScheduleMissingError) return null;
+				throw error;
+			})
+		)
+	);
+	return views.filter((view): view is ScheduleView => view !== null).sort((a, b) => a.runbook.localeCompare(b.runbook) || a.id.localeCompare(b.id));
+}
+
+/** Pauses or resumes; the note says why (Temporal shows it too). Audited. */
+export async function setSchedulePaused(id: string, paused: boolean, note: string | undefined, actor: { username: string }): Promise<ScheduleView> {
+	await describe(id);
+	const client = await temporalClient();
+	const handle = client.schedule.getHandle(id);
+	const text = note || `${paused ? 'paused' : 'resumed'} by ${actor.username}`;
+	await db().transaction(async (tx) => {
+		await appendAudit(tx, { actor: actor.username, action: paused ? 'schedule.pause' : 'schedule.resume', subject: `schedule:${id}`, details: note ? { note } : {} });
+		await (paused ? handle.pause(text) : handle.unpause(text));
+	});
+	return getSchedule(id);
+}
+
+/** Fires the schedule now, paused or not; the run appears as soon as the worker has started it. */
+export async function triggerSchedule(id: string, actor: { username: string }): Promise<void> {
+	await describe(id);
+	const client = await temporalClient();
+	await db().transaction(async (tx) => {
+		await appendAudit(tx, { actor: actor.username, action: 'schedule.trigger', subject: `schedule:${id}` });
+		// Even while an earlier firing is still starting its run: "run now" means now.
+		await client.schedule.getHandle(id).trigger('ALLOW_ALL');
+	});
+}
+
+/** Deletes the schedule; runs it started are left alone. */
+export async function deleteSchedule(id: string, actor: { username: string }): Promise<void> {
+	const description = await describe(id);
+	const client = await temporalClient();
+	await db().transaction(async (tx) => {
+		const memo = description.memo?.tend as ScheduleMemo | undefined;
+		await appendAudit(tx, { actor: actor.username, action: 'schedule.delete', subject: `schedule:${id}`, details: memo ? { runbook: memo.runbook, spec: memo.timing } : {} });
+		await client.schedule.getHandle(id).delete();
+	});
+}
