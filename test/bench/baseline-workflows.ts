@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../workflows/definitions.ts';
 
 type StepActivity = (context: { runId: string; stepId: string; target: string }, params: unknown) => Promise<Record<string, unknown>>;
@@ -20,4 +20,26 @@ export async function baselineSequence(runId: string, steps: number): Promise<Re
 		outputs[stepId] = await notify({ runId, stepId, target: '' }, {});
 	}
 	return outputs;
+}
+
+/** The baselines' messages, shared with the benchmarks that send them. */
+export const baselineDecideUpdate = defineUpdate<'approve', ['approve']>('baselineDecide');
+export const releaseSignal = defineSignal('release');
+/** Answers once the workflow's first task has run, i.e. once it is waiting. */
+export const parkedQuery = defineQuery<boolean>('parked');
+
+/** An approval without the interpreter: an Update handler that settles a flag the workflow waits on. */
+export async function baselineApproval(): Promise<void> {
+	let decided = false;
+	setHandler(parkedQuery, () => true);
+	setHandler(baselineDecideUpdate, (decision) => ((decided = true), decision));
+	await condition(() => decided);
+}
+
+/** What a parked run costs at the least: a workflow blocked on `condition()` until a signal. */
+export async function baselineParked(): Promise<void> {
+	let released = false;
+	setHandler(parkedQuery, () => true);
+	setHandler(releaseSignal, () => void (released = true));
+	await condition(() => released);
 }

@@ -17,7 +17,8 @@ export interface BenchDatabase {
 	close(): Promise<void>;
 }
 
-export async function startBenchDatabase(): Promise<BenchDatabase> {
+/** `seedCrm: false` skips the demo CRM's rows (a minute of work) for benchmarks that never touch them. */
+export async function startBenchDatabase({ seedCrm = true } = {}): Promise<BenchDatabase> {
 	const home = mkdtempSync(join(tmpdir(), 'tend-bench-'));
 	chmodSync(home, 0o755);
 	const postgres = await startEmbeddedPostgres({ dataDir: join(home, 'pg'), port: await freePort(), password: 'bench' });
@@ -29,7 +30,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
 	const secretKey = Buffer.alloc(32, 7).toString('base64');
 	await ensureDemoTarget(db, Buffer.from(secretKey, 'base64'), postgres.url('crm_demo'), 'http://localhost');
 	await installBuiltInRunbooks(db);
-	await seedCrmDemo(postgres.url('crm_demo'));
+	if (seedCrm) await seedCrmDemo(postgres.url('crm_demo'));
 	return {
 		home,
 		postgres,
@@ -50,6 +51,9 @@ export interface Sample {
 }
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Nearest-rank percentile (`p` in 0..100): always one of the measured values, never an interpolation. */
+export const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)];
 
 /** Alternates baseline and candidate so drift on a shared machine hits both alike. */
 export async function compare(rounds: number, baseline: () => Promise<void>, candidate: () => Promise<void>): Promise<{ baseline: number[]; candidate: number[] }> {

@@ -19,7 +19,9 @@ const benchWorkflowsPath = fileURLToPath(new URL('./bench-workflows.ts', import.
 const noop = async () => {};
 const activities = {
 	notify: async () => ({}),
-	'ledger.runStarted': noop,
+	'ledger.runStarted': async () => ({ emergencyStop: null }),
+	'ledger.runQueued': noop,
+	'ledger.stepEvent': noop,
 	'ledger.stepChanged': noop,
 	'ledger.stepsChanged': noop,
 	'ledger.stepsAdded': noop,

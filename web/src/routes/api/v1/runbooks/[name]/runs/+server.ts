@@ -1,15 +1,27 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { apiUser, parseJsonBody, problem } from '$lib/server/api.ts';
+import { apiUser, parseJsonBody, problem, type FieldError } from '$lib/server/api.ts';
 import { RUN_STARTERS } from '$lib/roles.ts';
 import { RunbookNotFoundError, RunInputError, startRun } from '$lib/server/runs.ts';
+import { parseSource } from '../../../../../../../../runbooks/source.ts';
 import type { RequestHandler } from './$types';
 
 const body = z.object({ inputs: z.record(z.string(), z.unknown()).default({}), version: z.number().int().positive().optional() }).strict();
 
+/**
+ * Points each input error at the request body, as a runbook's errors point at its source: at the
+ * offending value, or, for a missing input, at the `inputs` object it belongs in (the body when
+ * there is none). Errors about the runbook itself (`spec.target`) have no place in the body.
+ */
+function locateInBody(raw: string, errors: FieldError[]): FieldError[] {
+	const source = parseSource(raw);
+	return errors.map((error) => (error.path.startsWith('inputs.') ? { ...error, ...source.locate({ path: ['inputs', error.path.slice('inputs.'.length)], message: error.message }) } : error));
+}
+
 export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const caller = apiUser(locals, ...RUN_STARTERS);
 	if (caller instanceof Response) return caller;
+	const raw = await request.clone().text();
 	const input = await parseJsonBody(request, body);
 	if (input instanceof Response) return input;
 	try {
@@ -17,7 +29,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		return json(run, { status: 201, headers: { location: `/api/v1/runs/${run.id}` } });
 	} catch (error) {
 		if (error instanceof RunbookNotFoundError) return problem(404, 'Not Found', error.message);
-		if (error instanceof RunInputError) return problem(422, 'Unprocessable Content', 'The run cannot start with these inputs.', error.errors);
+		if (error instanceof RunInputError) return problem(422, 'Unprocessable Content', 'The run cannot start with these inputs.', locateInBody(raw, error.errors));
 		throw error;
 	}
 };
