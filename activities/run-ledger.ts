@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { runEvents, runs, runSteps, type RunStatus, type StepStatus } from '../db/schema/index.ts';
+import { emergencyStops, runEvents, runs, runSteps, type RunStatus, type StepStatus } from '../db/schema/index.ts';
+import type { EmergencyStopNotice } from '../workflows/definitions.ts';
 import { appendAudit } from '../shared/audit.ts';
 
 /**
@@ -29,9 +30,12 @@ export interface DecisionEntry {
 	runId: string;
 	stepId: string;
 	actor: { id: string; username: string };
-	decision: 'approve' | 'reject';
+	/** `override` lets a step run through a change freeze; `check` ticks off checklist items. */
+	decision: 'approve' | 'reject' | 'override' | 'check';
 	comment?: string;
 }
+
+const DECISION_VERBS: Record<DecisionEntry['decision'], string> = { approve: 'approved', reject: 'rejected', override: 'freeze overridden', check: 'checked' };
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -56,12 +60,34 @@ async function writeStepChange(tx: Tx, change: StepChange, key: string): Promise
 
 export function createLedgerActivities({ db }: { db: Db }) {
 	return {
-		async 'ledger.runStarted'({ runId }: { runId: string }): Promise<void> {
+		/**
+		 * Marks the run running and answers the emergency stop in force, if any: the run learns of
+		 * stops begun before it existed here, and of later ones by signal.
+		 */
+		async 'ledger.runStarted'({ runId, resumed }: { runId: string; resumed?: number }): Promise<{ emergencyStop: EmergencyStopNotice | null }> {
+			// The run's row is committed by the transaction that starts this workflow, a moment after
+			// the start: the event goes first because its foreign key waits for that commit, so the
+			// update below sees the row instead of missing it.
+			const message = resumed ? `run resumed (${resumed}×)` : 'run started';
+			await db.insert(runEvents).values({ runId, key: eventKey(), status: 'running', message }).onConflictDoNothing();
 			await db
 				.update(runs)
 				.set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())` })
-				.where(and(eq(runs.id, runId), eq(runs.status, 'pending')));
-			await db.insert(runEvents).values({ runId, key: eventKey(), status: 'running', message: 'run started' }).onConflictDoNothing();
+				.where(and(eq(runs.id, runId), inArray(runs.status, ['pending', 'queued'])));
+			const [stop] = await db.select().from(emergencyStops).where(isNull(emergencyStops.liftedAt)).orderBy(desc(emergencyStops.startedAt)).limit(1);
+			return { emergencyStop: stop ? { id: stop.id, active: true, reason: stop.reason, by: stop.startedByName } : null };
+		},
+
+		/** The run waits for its turn on the target; the message names whom it waits behind. */
+		async 'ledger.runQueued'({ runId, message }: { runId: string; message: string }): Promise<void> {
+			// Event first, as in runStarted: its foreign key waits for the run's row to be committed.
+			await db.insert(runEvents).values({ runId, key: eventKey(), status: 'queued', message }).onConflictDoNothing();
+			await db.update(runs).set({ status: 'queued' }).where(and(eq(runs.id, runId), eq(runs.status, 'pending')));
+		},
+
+		/** A line on a step's timeline that changes nothing else: a forEach item, a hold, a window opening. */
+		async 'ledger.stepEvent'({ runId, stepId, status, message }: { runId: string; stepId: string; status: string; message: string }): Promise<void> {
+			await db.insert(runEvents).values({ runId, stepId, key: eventKey(), status, message }).onConflictDoNothing();
 		},
 
 		async 'ledger.stepChanged'(change: StepChange): Promise<void> {
@@ -101,7 +127,7 @@ export function createLedgerActivities({ db }: { db: Db }) {
 		 * retry a no-op, and the audit entry is written only with a new event, in the same transaction.
 		 */
 		async 'ledger.decisionRecorded'(entry: DecisionEntry): Promise<void> {
-			const verb = entry.decision === 'approve' ? 'approved' : 'rejected';
+			const verb = DECISION_VERBS[entry.decision];
 			await db.transaction(async (tx) => {
 				const inserted = await tx
 					.insert(runEvents)
@@ -134,12 +160,25 @@ export function createLedgerActivities({ db }: { db: Db }) {
 export type LedgerActivities = ReturnType<typeof createLedgerActivities>;
 
 /** Called at the start of every attempt of a step's activity: the attempt count and `retrying` come from here. */
-export async function recordAttempt(db: Db, runId: string, stepId: string, attempt: number): Promise<void> {
+export async function recordAttempt(db: Db, runId: string, itemOrStepId: string, attempt: number): Promise<void> {
+	// A forEach item runs as `<step>[<n>]`: its attempts count on the step's row.
+	const stepId = itemOrStepId.replace(/\[\d+\]$/, '');
 	await db
 		.update(runSteps)
 		.set({ attempts: sql`greatest(${runSteps.attempts}, ${attempt})`, status: attempt > 1 ? 'retrying' : 'running', startedAt: sql`coalesce(${runSteps.startedAt}, now())` })
 		.where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId), inArray(runSteps.status, ['pending', 'running', 'retrying'])));
+	// The first attempt puts `running` on the timeline; the workflow no longer writes it for activity steps.
+	if (attempt === 1 && itemOrStepId === stepId) await db.insert(runEvents).values({ runId, stepId, key: eventKey(':running'), status: 'running', message: null }).onConflictDoNothing();
 	if (attempt > 1) {
-		await db.insert(runEvents).values({ runId, stepId, key: eventKey(`:attempt-${attempt}`), status: 'retrying', message: `attempt ${attempt} started` }).onConflictDoNothing();
+		await db.insert(runEvents).values({ runId, stepId, key: eventKey(`:attempt-${attempt}`), status: 'retrying', message: itemOrStepId === stepId ? `attempt ${attempt} started` : `${itemOrStepId.slice(stepId.length)}: attempt ${attempt} started` }).onConflictDoNothing();
 	}
+}
+
+/**
+ * Called when a whole step's activity returns (not a forEach item's, not a compensation's): the
+ * step's `succeeded` and outputs are written by the activity itself, which saves the workflow a
+ * ledger round trip per step. A retried completion writes the same values under the same key.
+ */
+export async function recordSuccess(db: Db, runId: string, stepId: string, outputs: Record<string, unknown>): Promise<void> {
+	await db.transaction((tx) => writeStepChange(tx, { runId, stepId, status: 'succeeded', outputs }, eventKey(':succeeded')));
 }

@@ -7,6 +7,8 @@ export interface StepContext {
 	stepId: string;
 	/** The runbook's target name, empty when the runbook names none. */
 	target: string;
+	/** Set for a whole step (not a forEach item or a compensation): the activity records the step's success itself. */
+	record?: boolean;
 }
 
 /** What step activities are built with: the app database and the worker's configuration. */

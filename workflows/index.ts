@@ -1,1 +1,3 @@
 export { runbookRun } from './runbook-run.ts';
+export { targetLock } from './target-lock.ts';
+export { scheduledRun } from './scheduled-run.ts';

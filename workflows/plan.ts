@@ -1,4 +1,4 @@
-import { STEP_TYPE_BY_USES } from '../runbooks/catalog.ts';
+import { STEP_FACTS_BY_USES } from '../runbooks/step-facts.ts';
 import type { RunbookDocument, RunbookStep } from '../runbooks/schema.ts';
 import { gateId } from './definitions.ts';
 
@@ -17,7 +17,7 @@ export class PlanError extends Error {
 }
 
 export function effectiveRisk(step: RunbookStep) {
-	return step.risk ?? STEP_TYPE_BY_USES.get(step.uses)?.defaultRisk ?? 'low';
+	return step.risk ?? STEP_FACTS_BY_USES.get(step.uses)?.defaultRisk ?? 'low';
 }
 
 /** Every step's ancestors, or a PlanError naming the steps caught in a cycle. */

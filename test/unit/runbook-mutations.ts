@@ -88,7 +88,8 @@ export const STRUCTURAL: Record<string, Mutation> = {
 		return 'unknown input "undeclared_input"';
 	}),
 	'read an output the step does not have': onStep((step, all, i) => {
-		if (i === 0) return undefined;
+		// A child runbook's outputs are its own steps': any name may be there, so none is a mistake.
+		if (i === 0 || all[0].uses === 'runbook') return undefined;
 		step.needs = [all[0].id];
 		step.if = `\${{ steps.${all[0].id}.outputs.noSuchOutput }}`;
 		return 'has no output "noSuchOutput"';

@@ -285,7 +285,7 @@ describe('targets and windows', () => {
 	const source = runbook(`  target: crm-demo\n  window: weekend-night\n  steps:\n    - id: pause\n      uses: wait\n      with: { window: weeknd-night }\n    - id: a\n      needs: [pause]\n      ${notify}\n`);
 
 	it('checks names against the registered targets and windows only when the caller gives them', () => {
-		expect(errorsOf(source).map((e) => e.path)).toEqual(['spec.steps[0].uses']);
+		expect(parseRunbook(source).ok).toBe(true);
 		const errors = errorsOf(source, { targets: ['crm-prod', 'crm-dem0'], windows: ['weekend-night'] });
 		expectError(errors, 'spec.target', 'no target named "crm-demo" is registered; did you mean "crm-dem0"?', positionOf(source, 'crm-demo'));
 		expectError(errors, 'spec.steps[0].with.window', 'no window named "weeknd-night" is defined; did you mean "weekend-night"?', positionOf(source, 'weeknd-night'));

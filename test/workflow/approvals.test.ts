@@ -95,10 +95,13 @@ describe('approvals', () => {
     - { id: approve, uses: approval, with: { approvers: [role:approver, user:dave] } }
     - { id: apply, uses: notify }
 `;
+		// The next step holds the run open until the last refusal is in: a closed run refuses nothing.
+		let release!: () => void;
+		const held = new Promise<void>((r) => (release = r));
 		const { value, decisions, fetchHistory } = await run(
 			task.name,
 			yaml,
-			{ notify: ok },
+			{ notify: async (ctx, params) => (await held, ok(ctx, params)) },
 			{
 				drive: async (handle) => {
 					await waiting(handle, 'approve');
@@ -111,6 +114,7 @@ describe('approvals', () => {
 					expect(await refusalOf(decide(handle, 'approve', 'maybe' as 'approve', people.bob))).toBe('InvalidDecision');
 					expect(await decide(handle, 'approve', 'approve', people.dave)).toMatchObject({ verdict: 'approved' });
 					expect(await refusalOf(decide(handle, 'approve', 'approve', people.bob))).toBe('StepNotWaiting');
+					release();
 				}
 			}
 		);

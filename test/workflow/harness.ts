@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { DecisionEntry, StepChange } from '../../activities/run-ledger.ts';
 import { runbookSchema, type RunbookDocument } from '../../runbooks/schema.ts';
-import { decideUpdate, runStateQuery, runWorkflowId, type Actor, type DecisionRequest, type DecisionResult, type RunbookRunInput, type RunState } from '../../workflows/definitions.ts';
+import { checklistUpdate, decideUpdate, runStateQuery, runWorkflowId, type Actor, type ChecklistView, type DecisionRequest, type DecisionResult, type RunbookRunInput, type RunState, type WindowCheck } from '../../workflows/definitions.ts';
 import type { runbookRun } from '../../workflows/runbook-run.ts';
 import { bundleWorkflows, createLocalEnvironment, recordHistory } from '../helpers/temporal-env.ts';
 
@@ -36,7 +36,11 @@ export const slow =
 	(ms: number, outputs: Record<string, unknown> = {}): StepImpl =>
 	async () => (await sleep(ms), outputs);
 
-function recorder(steps: Record<string, StepImpl>) {
+/** What the window activity answers in a test: nothing in force unless the test says otherwise. */
+export type WindowAnswer = (args: { window?: string; target?: string; at?: string }) => Promise<WindowCheck>;
+export const noWindows: WindowAnswer = async () => ({ at: new Date().toISOString(), maintenance: null, freeze: null });
+
+function recorder(steps: Record<string, StepImpl>, windowAnswer: WindowAnswer = noWindows) {
 	const calls: string[] = [];
 	/** `start:<stepId>` and `end:<stepId>` as activities begin and return: shows which steps overlapped. */
 	const timeline: string[] = [];
@@ -45,8 +49,13 @@ function recorder(steps: Record<string, StepImpl>) {
 	const decisions: DecisionEntry[] = [];
 	const escalations: Array<{ stepId: string; to: string }> = [];
 	const added: Array<{ stepId: string; uses: string; before: string }> = [];
+	const events: Array<{ stepId: string; status: string; message: string }> = [];
+	const queued: string[] = [];
 	const activities = {
-		'ledger.runStarted': async () => {},
+		'ledger.runStarted': async () => ({ emergencyStop: null }),
+		'ledger.runQueued': async ({ message }: { message: string }) => void queued.push(message),
+		'ledger.stepEvent': async ({ stepId, status, message }: { stepId: string; status: string; message: string }) => void events.push({ stepId, status, message }),
+		'windows.check': windowAnswer,
 		'ledger.stepChanged': async (change: StepChange) => void changes.push(change),
 		'ledger.stepsChanged': async (list: StepChange[]) => void changes.push(...list),
 		'ledger.stepsAdded': async ({ steps }: { steps: typeof added }) => void added.push(...steps),
@@ -66,7 +75,7 @@ function recorder(steps: Record<string, StepImpl>) {
 			])
 		)
 	};
-	return { calls, timeline, changes, finished, decisions, escalations, added, activities };
+	return { calls, timeline, changes, finished, decisions, escalations, added, events, queued, activities };
 }
 export type Recording = Omit<ReturnType<typeof recorder>, 'activities'>;
 
@@ -98,13 +107,21 @@ export function useRunbookRunEnvironment() {
 		testName: string,
 		yaml: string,
 		steps: Record<string, StepImpl>,
-		options: { inputs?: Record<string, unknown>; drive?: (handle: RunHandle, recording: Recording) => Promise<void> } = {}
+		options: {
+			inputs?: Record<string, unknown>;
+			drive?: (handle: RunHandle, recording: Recording) => Promise<void>;
+			windows?: WindowAnswer;
+			/** Extra activities, such as child-run preparation or the target lock. */
+			activities?: Record<string, (...args: never[]) => Promise<unknown>>;
+			input?: Partial<RunbookRunInput>;
+		} = {}
 	) {
 		const taskQueue = `test-${randomUUID()}`;
-		const { activities, ...recording } = recorder(steps);
+		const { activities: recorded, ...recording } = recorder(steps, options.windows);
+		const activities = { ...recorded, ...options.activities };
 		const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
 		const runId = randomUUID();
-		const input: RunbookRunInput = { runId, runbook: { name: 't', version: 1 }, document: runbook(yaml), inputs: options.inputs ?? {}, target: null, initiator: { id: people.alice.id, username: people.alice.username } };
+		const input: RunbookRunInput = { runId, runbook: { name: 't', version: 1 }, document: runbook(yaml), inputs: options.inputs ?? {}, target: null, initiator: { id: people.alice.id, username: people.alice.username }, ...options.input };
 		const outcome = await worker.runUntil(async () => {
 			const handle = await env.client.workflow.start<typeof runbookRun>('runbookRun', { taskQueue, workflowId: runWorkflowId(runId), args: [input] });
 			await options.drive?.(handle, recording);
@@ -118,7 +135,7 @@ export function useRunbookRunEnvironment() {
 		return { ...recording, ...outcome, runId, fetchHistory };
 	}
 
-	return { run };
+	return { run, env: () => env, bundle: () => bundle, recorder };
 }
 
 /** Polls the live state until `predicate` holds; the workflow moves on its own schedule, not the test's. */
@@ -139,7 +156,7 @@ export function decide(handle: RunHandle, stepId: string, decision: DecisionRequ
 }
 
 /** The failure type a refused decision comes back with (the validator's), or 'accepted'. */
-export async function refusalOf(decision: Promise<DecisionResult>): Promise<string> {
+export async function refusalOf(decision: Promise<unknown>): Promise<string> {
 	try {
 		await decision;
 		return 'accepted';
@@ -147,4 +164,9 @@ export async function refusalOf(decision: Promise<DecisionResult>): Promise<stri
 		if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return error.cause.type ?? 'untyped';
 		throw error;
 	}
+}
+
+/** Ticks off checklist items of a manual step as `actor`. */
+export function tick(handle: RunHandle, stepId: string, items: number[], actor: Actor, notes?: string): Promise<ChecklistView> {
+	return handle.executeUpdate(checklistUpdate, { args: [{ stepId, items, actor, ...(notes ? { notes } : {}) }] });
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describe, it } from 'vitest';
-import { boom, ok, slow, stepStatus, useRunbookRunEnvironment, waitForState } from './harness.ts';
+import { boom, ok, people, refusalOf, slow, stepStatus, tick, useRunbookRunEnvironment, waitForState } from './harness.ts';
 
 /** The interpreter's semantics against a real Temporal server, with in-memory activities. */
 const { run } = useRunbookRunEnvironment();
@@ -70,13 +70,27 @@ describe('runbookRun', () => {
 		expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('StepFailed');
 	});
 
-	it('ends rollback_incomplete when a compensation fails', async ({ task, expect }) => {
-		const { finished } = await run(task.name, 'spec:\n  onFailure: rollback\n  steps:\n    - { id: one, uses: backup.verify, rollback: { uses: notify } }\n    - { id: two, uses: postgres.backup, retry: { maxAttempts: 1 } }\n', {
-			'backup.verify': ok,
-			'postgres.backup': boom,
-			notify: boom
-		});
+	it('ends rollback_incomplete when a compensation fails, and opens a checklist of what is left to undo', async ({ task, expect }) => {
+		const { finished, added, decisions, changes } = await run(
+			task.name,
+			'spec:\n  onFailure: rollback\n  steps:\n    - { id: one, uses: backup.verify, rollback: { uses: notify } }\n    - { id: two, uses: postgres.backup, retry: { maxAttempts: 1 } }\n',
+			{ 'backup.verify': ok, 'postgres.backup': boom, notify: boom },
+			{
+				drive: async (handle) => {
+					const state = await waitForState(handle, (s) => stepStatus(s, 'rollback.manual') === 'waiting');
+					expect(state.status).toBe('rollback_incomplete');
+					const checklist = state.steps.find((s) => s.id === 'rollback.manual')!.checklist!;
+					expect(checklist.items.map((i) => i.text)).toEqual(['Undo step "one" by hand (its rollback notify failed: disk full)']);
+					// Checklists are for the people who run maintenance: an approver alone may not tick it.
+					expect(await refusalOf(tick(handle, 'rollback.manual', [0], people.bob))).toBe('NotEligible');
+					await tick(handle, 'rollback.manual', [0], people.dave, 'restored the verify scratch db by hand');
+				}
+			}
+		);
 		expect(finished).toEqual(['rollback_incomplete']);
+		expect(added).toEqual([{ stepId: 'rollback.manual', uses: 'manual', before: '' }]);
+		expect(decisions).toMatchObject([{ stepId: 'rollback.manual', decision: 'check', actor: { username: 'dave' } }]);
+		expect(changes.find((c) => c.stepId === 'rollback.manual' && c.status === 'succeeded')?.outputs).toEqual({ completedBy: ['dave'], notes: 'dave: restored the verify scratch db by hand' });
 	});
 
 	it('carries on past a failed step whose onFailure is continue, and stops at one whose policy is stop', async ({ task, expect }) => {
