@@ -1,4 +1,5 @@
 import type { RunStatus, StepStatus } from '../../../db/schema/runs.ts';
+import type { ApprovalView, ChecklistView, StepHold } from '../../../workflows/definitions.ts';
 
 export type { RunStatus, StepStatus };
 
@@ -15,6 +16,12 @@ export interface RunView {
 	createdAt: string;
 	startedAt: string | null;
 	finishedAt: string | null;
+	/** How many times a person resumed the run from its failed step. */
+	resumes: number;
+	/** While the run waits its turn on its target (`concurrency: target`): the runs ahead of it. */
+	queue?: { target: string; behind: string[] };
+	/** The emergency stop in force while the run is open, if any. */
+	emergencyStop?: { reason: string; by: string };
 	steps: StepView[];
 }
 
@@ -27,6 +34,11 @@ export interface StepView {
 	finishedAt: string | null;
 	outputs: Record<string, unknown> | null;
 	error: string | null;
+	/** From the live workflow while the run is open: why a step waits, and what a person can do about it. */
+	hold?: StepHold;
+	approval?: ApprovalView;
+	checklist?: ChecklistView;
+	items?: { total: number; succeeded: number; failed: number; skipped: number };
 }
 
 export interface RunEventView {

@@ -1,4 +1,4 @@
-import { runbookJsonSchema } from '../../../../runbooks/json-schema.ts';
+import { runbookJsonSchema, windowJsonSchema } from '../../../../runbooks/json-schema.ts';
 
 /**
  * The API as OpenAPI 3.1, for outside scripts and the `tend` CLI. Written by hand next to the
@@ -10,6 +10,7 @@ const ok = (description: string, schema: object = { type: 'object' }) => ({ desc
 const jsonBody = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 const id = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const errors = { '401': problem, '403': problem };
+const WINDOW_PUT = { type: 'object', properties: { name: { type: 'string' }, changed: { type: 'boolean' } } };
 
 export function openApiDocument(serverUrl: string) {
 	return {
@@ -54,7 +55,63 @@ export function openApiDocument(serverUrl: string) {
 					responses: { '200': ok('Counted: where the approval stands'), '403': problem, '404': problem, '409': problem, '422': problem, '503': problem, '401': problem }
 				}
 			},
-			'/approvals': { get: { summary: 'What the caller may decide now', responses: { '200': ok('Approvals'), ...errors } } }
+			'/runs/{id}/resume': { post: { summary: 'Resume a failed run from its failed step (finished steps are not repeated)', parameters: [id('id')], responses: { '202': ok('Resuming'), '404': problem, '409': problem, ...errors } } },
+			'/runs/{id}/steps/{stepId}/checklist': {
+				post: {
+					summary: 'Tick off items of a manual step (assignees only)',
+					parameters: [id('id'), id('stepId')],
+					requestBody: jsonBody({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'integer', minimum: 0 } }, notes: { type: 'string' } } }),
+					responses: { '200': ok('The checklist as it stands'), '400': problem, '404': problem, '409': problem, '422': problem, '503': problem, ...errors }
+				}
+			},
+			'/runs/{id}/steps/{stepId}/override': {
+				post: {
+					summary: 'Let a step held by a change freeze run (an approver other than the initiator)',
+					parameters: [id('id'), id('stepId')],
+					requestBody: jsonBody({ type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } }),
+					responses: { '200': ok('Overridden'), '404': problem, '409': problem, '422': problem, '503': problem, ...errors }
+				}
+			},
+			'/emergency-stop': {
+				get: { summary: 'The emergency stop in force, if any, and the last ten', responses: { '200': ok('Status'), ...errors } },
+				post: { summary: 'Start an emergency stop: every risky step in every run waits (admin)', requestBody: jsonBody({ type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } }), responses: { '201': ok('Started'), '409': problem, '422': problem, ...errors } },
+				delete: { summary: 'Lift the emergency stop (admin)', responses: { '200': ok('Lifted'), '409': problem, ...errors } }
+			},
+			'/approvals': { get: { summary: 'What the caller may decide now', responses: { '200': ok('Approvals'), ...errors } } },
+			'/tokens': {
+				get: { summary: 'The caller’s API tokens (never the token itself)', responses: { '200': ok('Tokens'), ...errors } },
+				post: {
+					summary: 'Create an API token (shown once); scopes narrow it to some of the caller’s roles',
+					requestBody: jsonBody({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, expiresInDays: { type: 'integer', minimum: 1 } } }),
+					responses: { '201': ok('Created', { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, expiresAt: { type: ['string', 'null'] }, token: { type: 'string' } } }), '400': problem, '422': problem, ...errors }
+				}
+			},
+			'/tokens/{id}': { delete: { summary: 'Revoke a token (its owner or an admin)', parameters: [id('id')], responses: { '204': { description: 'Revoked' }, '404': problem, ...errors } } },
+			'/schedules': {
+				get: { summary: 'Recurring runs', responses: { '200': ok('Schedules'), ...errors } },
+				post: {
+					summary: 'Schedule a runbook (cron or every), run as the caller',
+					requestBody: jsonBody({ type: 'object', required: ['runbook'], properties: { runbook: { type: 'string' }, cron: { type: 'string', examples: ['0 2 * * *'] }, every: { type: 'string', examples: ['1h'] }, timezone: { type: 'string', default: 'UTC' }, inputs: { type: 'object' }, paused: { type: 'boolean' }, note: { type: 'string' } } }),
+					responses: { '201': ok('Created', { $ref: '#/components/schemas/Schedule' }), '422': problem, ...errors }
+				}
+			},
+			'/schedules/{id}': {
+				get: { summary: 'A schedule with its next and recent runs', parameters: [id('id')], responses: { '200': ok('Schedule', { $ref: '#/components/schemas/Schedule' }), '404': problem, ...errors } },
+				delete: { summary: 'Delete a schedule (its runs stay)', parameters: [id('id')], responses: { '204': { description: 'Deleted' }, '404': problem, ...errors } }
+			},
+			'/schedules/{id}/pause': {
+				post: { summary: 'Pause or resume', parameters: [id('id')], requestBody: jsonBody({ type: 'object', required: ['paused'], properties: { paused: { type: 'boolean' }, note: { type: 'string' } } }), responses: { '200': ok('Schedule', { $ref: '#/components/schemas/Schedule' }), '404': problem, '422': problem, ...errors } }
+			},
+			'/schedules/{id}/trigger': { post: { summary: 'Run now', parameters: [id('id')], responses: { '202': ok('Triggered'), '404': problem, ...errors } } },
+			'/windows': {
+				get: { summary: 'Maintenance windows and change freezes, with where each stands now', responses: { '200': ok('Windows', { type: 'object', properties: { windows: { type: 'array', items: { $ref: '#/components/schemas/WindowView' } } } }), ...errors } },
+				post: {
+					summary: 'Define or replace a window (YAML or JSON document)',
+					requestBody: { required: true, content: { 'application/yaml': { schema: { $ref: '#/components/schemas/Window' } }, 'application/json': { schema: { $ref: '#/components/schemas/Window' } } } },
+					responses: { '201': ok('Defined', WINDOW_PUT), '200': ok('Replaced, or unchanged when `changed` is false', WINDOW_PUT), '413': problem, '415': problem, '422': problem, ...errors }
+				}
+			},
+			'/windows/{name}': { get: { summary: 'A window, its document, where it stands now and its next 5 openings', parameters: [id('name')], responses: { '200': ok('Window', { $ref: '#/components/schemas/WindowView' }), '404': problem, ...errors } } }
 		},
 		components: {
 			securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tend_session' }, bearer: { type: 'http', scheme: 'bearer' } },
@@ -67,6 +124,23 @@ export function openApiDocument(serverUrl: string) {
 						steps: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, uses: { type: 'string' }, status: { type: 'string' }, attempts: { type: 'integer' }, startedAt: { type: ['string', 'null'] }, finishedAt: { type: ['string', 'null'] }, outputs: { type: ['object', 'null'] }, error: { type: ['string', 'null'] } } } }
 					}
 				},
+				Schedule: {
+					type: 'object',
+					properties: {
+						id: { type: 'string' }, runbook: { type: 'string' }, spec: { type: 'object', properties: { cron: { type: 'string' }, every: { type: 'string' }, timezone: { type: 'string' } } }, inputs: { type: 'object' }, paused: { type: 'boolean' }, note: { type: ['string', 'null'] },
+						nextRuns: { type: 'array', items: { type: 'string', format: 'date-time' } }, recentRuns: { type: 'array', items: { type: 'object', properties: { runId: { type: 'string' }, at: { type: 'string', format: 'date-time' } } } }, createdBy: { type: 'string' }
+					}
+				},
+				WindowView: {
+					type: 'object',
+					description: 'A maintenance window is `open`, a freeze `inForce`; `until` is when that changes (the end of the current opening or the start of the next). The first of `nextOpenings` may be in progress.',
+					properties: {
+						name: { type: 'string' }, title: { type: 'string' }, kind: { enum: ['maintenance', 'freeze'] }, timezone: { type: 'string' }, description: { type: 'string' }, targets: { type: 'array', items: { type: 'string' } },
+						state: { type: 'object', properties: { open: { type: 'boolean' }, inForce: { type: 'boolean' }, until: { type: 'string', format: 'date-time' } } },
+						nextOpenings: { type: 'array', items: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } } } }, document: { $ref: '#/components/schemas/Window' }
+					}
+				},
+				Window: windowJsonSchema(),
 				Runbook: runbookJsonSchema()
 			}
 		}

@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { runEvents, runs, runSteps } from '../../../../../db/schema/index.ts';
-import type { RunEventView, RunView } from '../../run-types.ts';
+import type { RunEventView, RunView, StepStatus } from '../../run-types.ts';
+import { runStateQuery, type RunState } from '../../../../../workflows/definitions.ts';
 import { getDb } from '../db.ts';
+import { temporalClient } from '../temporal.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isRunId = (id: string) => UUID.test(id);
@@ -73,11 +75,14 @@ export async function getRunView(id: string): Promise<RunView | null> {
 	const [run] = await db.select().from(runs).where(eq(runs.id, id));
 	if (!run) return null;
 	const steps = await db.select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.position));
+	const live = steps.some((s) => s.status === 'waiting' || s.status === 'running') || ['pending', 'queued', 'running'].includes(run.status) ? await liveState(run.workflowId) : undefined;
+	const liveStep = new Map(live?.steps.map((s) => [s.id, s]));
 	return {
 		id: run.id,
 		runbook: run.runbookName,
 		version: run.version,
-		status: run.status,
+		// The workflow marks itself running (or queued) a moment before the ledger row says so.
+		status: live && ['pending', 'queued'].includes(run.status) && ['running', 'queued'].includes(live.status) ? live.status : run.status,
 		initiator: run.initiator,
 		inputs: run.inputs,
 		target: run.target,
@@ -85,16 +90,52 @@ export async function getRunView(id: string): Promise<RunView | null> {
 		createdAt: run.createdAt.toISOString(),
 		startedAt: iso(run.startedAt),
 		finishedAt: iso(run.finishedAt),
+		resumes: run.resumes,
+		...(live?.queue ? { queue: live.queue } : {}),
+		...(live?.emergencyStop ? { emergencyStop: live.emergencyStop } : {}),
 		steps: steps.map((step) => ({
 			id: step.stepId,
 			uses: step.uses,
-			status: step.status,
+			status: freshestStatus(step.status, liveStep.get(step.stepId)?.status),
 			attempts: step.attempts,
 			startedAt: iso(step.startedAt),
 			finishedAt: iso(step.finishedAt),
 			outputs: step.outputs,
-			error: step.error
+			error: step.error,
+			...liveDetails(liveStep.get(step.stepId))
 		}))
+	};
+}
+
+const LIVE_QUERY_DEADLINE_MS = 2000;
+
+/**
+ * The ledger row and the workflow's state are read one after the other, so either may be a moment
+ * ahead: a finished or retrying row is ahead of the workflow (the activity writes those itself);
+ * otherwise the workflow is.
+ */
+function freshestStatus(row: StepStatus, live: StepStatus | undefined): StepStatus {
+	if (!live || row === 'retrying' || ['skipped', 'succeeded', 'failed', 'compensated', 'cancelled'].includes(row)) return row;
+	return live;
+}
+
+/** The workflow's own view while the run is open; a run without a worker to answer renders from the ledger alone. */
+async function liveState(workflowId: string): Promise<RunState | undefined> {
+	try {
+		const client = await temporalClient();
+		return await client.withDeadline(Date.now() + LIVE_QUERY_DEADLINE_MS, () => client.workflow.getHandle(workflowId).query(runStateQuery));
+	} catch {
+		return undefined;
+	}
+}
+
+function liveDetails(step: RunState['steps'][number] | undefined) {
+	if (!step) return {};
+	return {
+		...(step.hold ? { hold: step.hold } : {}),
+		...(step.approval && step.status === 'waiting' ? { approval: step.approval } : {}),
+		...(step.checklist ? { checklist: step.checklist } : {}),
+		...(step.items ? { items: step.items } : {})
 	};
 }
 
