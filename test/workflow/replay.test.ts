@@ -21,7 +21,7 @@ beforeAll(async () => {
 describe('workflow replay', () => {
 	it('has a recorded history of every workflow type', () => {
 		const types = new Set(files.map((f) => f.split('--')[0]));
-		expect([...types]).toEqual(expect.arrayContaining(['runbook-run', 'target-lock']));
+		expect([...types]).toEqual(expect.arrayContaining(['runbook-run', 'target-lock', 'scheduled-run']));
 	});
 
 	it.each(files)('replays %s deterministically', (file) => {
