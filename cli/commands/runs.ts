@@ -1,28 +1,11 @@
 import { ApiError, UnreachableError, type Api } from '../api.ts';
 import { localTime, table, type Output } from '../output.ts';
+import { FINISHED_RUN_STATUSES, type RunView } from '../../web/src/lib/run-types.ts';
 
-interface StepJson {
-	id: string;
-	uses: string;
-	status: string;
-	attempts: number;
-	error: string | null;
-}
-interface RunJson {
-	id: string;
-	runbook: string;
-	version: number;
-	status: string;
-	initiator: string;
-	target?: string | null;
-	error?: string | null;
-	createdAt?: string;
-	startedAt: string | null;
-	finishedAt: string | null;
-	steps: StepJson[];
-}
+/** The API's run shape (GET /api/v1/runs/{id}); the list answers the same fields without steps. */
+type RunJson = RunView;
 
-const FINISHED = new Set(['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled']);
+const FINISHED = new Set<string>(FINISHED_RUN_STATUSES);
 /** A watch outlives a web restart or a network blip of up to this many polls in a row. */
 const MAX_FAILED_POLLS = 30;
 

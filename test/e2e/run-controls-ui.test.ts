@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPassword, loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
-import { collectPageErrors, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
+import { collectPageErrors, launchBrowser, screenshot, signInAsAdmin } from '../helpers/browser.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 /** A person works a run from its page: ticks a checklist, sees a step held by an emergency stop, resumes a failed run. */
@@ -18,11 +18,7 @@ describe('run controls in the browser', () => {
 		[browser, worker, admin] = await Promise.all([launchBrowser(), startWorker(), loginAsAdmin()]);
 		page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 		errors = collectPageErrors(page);
-		await page.goto(`${webUrl()}/login`);
-		await page.getByLabel('Username').fill('admin');
-		await page.getByLabel('Password').fill(adminPassword());
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL(`${webUrl()}/`);
+		await signInAsAdmin(page);
 	});
 	afterAll(async () => {
 		await admin?.request('DELETE', '/api/v1/emergency-stop');

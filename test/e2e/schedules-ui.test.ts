@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPassword, loginAsAdmin, webUrl } from '../helpers/api.ts';
-import { collectPageErrors, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { loginAsAdmin } from '../helpers/api.ts';
+import { collectPageErrors, launchBrowser, screenshot, signInAsAdmin } from '../helpers/browser.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 const RUNBOOK = `apiVersion: tend/v1
@@ -32,11 +32,7 @@ describe('an operator schedules a runbook from the browser', () => {
 	it('creates a schedule, sees a field error first, runs it now and pauses it', async () => {
 		const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 		const errors = collectPageErrors(page);
-		await page.goto(`${webUrl()}/login`);
-		await page.getByLabel('Username').fill('admin');
-		await page.getByLabel('Password').fill(adminPassword());
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL(`${webUrl()}/`);
+		await signInAsAdmin(page);
 
 		await page.getByRole('navigation').getByRole('link', { name: 'Schedules' }).click();
 		await page.waitForURL(/\/schedules$/);

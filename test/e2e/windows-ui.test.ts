@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPassword, loginAsAdmin, webUrl } from '../helpers/api.ts';
-import { collectPageErrors, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { loginAsAdmin } from '../helpers/api.ts';
+import { collectPageErrors, launchBrowser, screenshot, signInAsAdmin } from '../helpers/browser.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const utcText = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -35,11 +35,7 @@ spec:
 		const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York', locale: 'en-US' });
 		const page = await context.newPage();
 		const errors = collectPageErrors(page);
-		await page.goto(`${webUrl()}/login`);
-		await page.getByLabel('Username').fill('admin');
-		await page.getByLabel('Password').fill(adminPassword());
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL(`${webUrl()}/`);
+		await signInAsAdmin(page);
 
 		await page.getByRole('navigation').getByRole('link', { name: 'Calendar' }).click();
 		await page.waitForURL(/\/windows$/);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { adminPassword, webUrl } from './api.ts';
 
 /** Debian's chromium, never a downloaded one (DEVELOPERS.md, "Browser tests"). */
 export const CHROMIUM = process.env.TEND_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,4 +25,13 @@ export function collectPageErrors(page: Page): string[] {
 export async function screenshot(page: Page, name: string): Promise<void> {
 	mkdirSync(screenshotsFolder, { recursive: true });
 	await page.screenshot({ path: join(screenshotsFolder, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the login form as the stack's first admin and waits for the dashboard. */
+export async function signInAsAdmin(page: Page): Promise<void> {
+	await page.goto(`${webUrl()}/login`);
+	await page.getByLabel('Username').fill('admin');
+	await page.getByLabel('Password').fill(adminPassword());
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.waitForURL(`${webUrl()}/`);
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunView } from '../../web/src/lib/run-types.ts';
+import type { ScheduleView } from '../../web/src/lib/server/schedules.ts';
 import { createDb, type Db } from '../../db/client.ts';
 import { scheduledRunId, startRunbookRun } from '../../shared/run-start.ts';
 import { eventually, login, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
@@ -20,28 +22,11 @@ spec:
       with: { to: [ops@example.test], subject: "\${{ inputs.greeting }} from a schedule" }
 `;
 
-interface ScheduleJson {
-	id: string;
-	runbook: string;
-	spec: { cron?: string; every?: string; timezone: string };
-	inputs: Record<string, unknown>;
-	paused: boolean;
-	note: string | null;
-	nextRuns: string[];
-	recentRuns: Array<{ runId?: string; at: string }>;
-	createdBy: string;
-}
+type ScheduleJson = ScheduleView;
 interface Problem {
 	errors?: Array<{ path: string; message: string }>;
 }
-interface RunJson {
-	id: string;
-	runbook: string;
-	version: number;
-	status: string;
-	initiator: string;
-	inputs: Record<string, unknown>;
-}
+type RunJson = RunView;
 
 const appDb = <T>(query: string, params: unknown[]) => withClient(process.env.TEST_APP_DATABASE_URL!, async (c) => (await c.query(query, params)).rows as T[]);
 
