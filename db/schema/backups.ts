@@ -20,6 +20,10 @@ export const backups = pgTable(
 		durationMs: integer('duration_ms').notNull(),
 		runId: uuid('run_id').references(() => runs.id, { onDelete: 'set null' }),
 		verifiedAt: timestamp('verified_at', { withTimezone: true }),
+		/** The second (offsite) copy, when the target names one; same bytes, same sha256. */
+		offsitePath: text('offsite_path'),
+		/** Set when retention removed the files; the row stays as the record that the backup existed. */
+		prunedAt: timestamp('pruned_at', { withTimezone: true }),
 		createdAt: createdAt()
 	},
 	(t) => [index('backups_target_idx').on(t.target, t.database, t.startedAt)]

@@ -8,3 +8,4 @@ export * from './mail.ts';
 export * from './tokens.ts';
 export * from './windows.ts';
 export * from './emergency.ts';
+export * from './notifications.ts';
