@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
+import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { ensureAdmin, ensureDemoTarget, ensureRoles, installBuiltInRunbooks, installBuiltInWindows } from './bootstrap.ts';
+import { installBuiltInSchedules } from './builtin-schedules.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './postgres.ts';
 import type { StackPorts } from './ports.ts';
 export type { StackPorts };
@@ -23,6 +25,8 @@ export interface StackOptions {
 	/** Tests start and kill workers themselves. */
 	worker: boolean;
 	crmSeed?: CrmSeedOptions;
+	/** The built-in schedules (DESIGN §2); tests leave them out, so no nightly backup fires during a test run. */
+	builtInSchedules?: boolean;
 	log: (line: string) => void;
 }
 
@@ -114,6 +118,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			startTemporalDevServer({ cli: temporalCli, home, port: ports.temporal, uiPort: ports.temporalUi })
 		);
 		stoppers.push(() => temporal.service.stop());
+		if (options.builtInSchedules !== false) {
+			const scheduleDb = createDb(databaseUrl);
+			try {
+				const created = await installBuiltInSchedules(scheduleDb, { address: temporal.address, namespace: 'default', taskQueue: process.env.TEND_TASK_QUEUE ?? DEFAULT_TASK_QUEUE });
+				if (created.length) log(`Installed schedules: ${created.join(', ')}`);
+			} finally {
+				await scheduleDb.$client.end();
+			}
+		}
 
 		const smtp: SmtpSink = await startSmtpSink({ port: ports.smtp, databaseUrl, log });
 		stoppers.push(() => smtp.stop());

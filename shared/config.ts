@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The task queue web and worker meet on unless TEND_TASK_QUEUE says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'tend-runbooks';
+
 /**
  * Runtime configuration for the web app and the worker, read once from the environment and
  * validated at start. The embedded launcher (dev/start.ts) computes DATABASE_URL and friends
@@ -16,7 +19,7 @@ const schema = z.object({
 	TEMPORAL_API_KEY: z.string().min(1).optional(),
 	TEMPORAL_TLS_CERT: z.string().min(1).optional(),
 	TEMPORAL_TLS_KEY: z.string().min(1).optional(),
-	TEND_TASK_QUEUE: z.string().min(1).default('tend-runbooks'),
+	TEND_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
 	SMTP_URL: z.string().url({ message: 'must be an smtp:// URL' }).default('smtp://127.0.0.1:25173'),
 	MAIL_FROM: z.string().min(3).default('Tend <tend@localhost>'),
 	TEND_SECRET_KEY: z

@@ -21,7 +21,7 @@ export async function setup(_project: TestProject): Promise<void> {
 	const adminPassword = randomBytes(12).toString('base64url');
 	const ports = { web: await freePort(), postgres: await freePort(), temporal: await freePort(), temporalUi: await freePort(), smtp: await freePort() };
 	const started = performance.now();
-	stack = await startStack({ home, ports, adminPassword, worker: false, log: (line) => console.log(`[stack] ${line}`) });
+	stack = await startStack({ home, ports, adminPassword, worker: false, builtInSchedules: false, log: (line) => console.log(`[stack] ${line}`) });
 	console.log(`[stack] ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.timings)}`);
 	Object.assign(process.env, {
 		TEST_HOME: home,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uuidV5 } from '../../shared/run-start.ts';
-import { newScheduleSchema, temporalSpec, timingOf } from '../../web/src/lib/server/schedule-spec.ts';
+import { newScheduleSchema, temporalSpec, timingOf } from '../../shared/schedule-spec.ts';
 import { effectiveRoles, generateApiToken, hashApiToken, holdsScope } from '../../web/src/lib/server/tokens.ts';
 
 describe('API token roles', () => {

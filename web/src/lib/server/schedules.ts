@@ -7,10 +7,10 @@ import { runbookSchema } from '../../../../runbooks/schema.ts';
 import { appendAudit } from '../../../../shared/audit.ts';
 import { config } from '../../../../shared/config.ts';
 import { scheduledRunId } from '../../../../shared/run-start.ts';
-import type { scheduledRun, ScheduledRunInput } from '../../../../workflows/scheduled-run.ts';
+import type { ScheduledRunInput } from '../../../../workflows/scheduled-run.ts';
 import type { FieldError } from './api.ts';
 import { getDb as db } from './db.ts';
-import { temporalSpec, timingOf, type NewSchedule, type ScheduleTiming } from './schedule-spec.ts';
+import { SCHEDULE_ID_PREFIX, SCHEDULED_WORKFLOW_TYPE, scheduleOptions, timingOf, type NewSchedule, type ScheduleMemo, type ScheduleTiming } from '../../../../shared/schedule-spec.ts';
 import { temporalClient } from './temporal.ts';
 
 /**
@@ -18,22 +18,9 @@ import { temporalClient } from './temporal.ts';
  * next and recent firings); what Tend needs besides rides in the schedule's memo, so there is
  * no table of schedules to keep in step with the server.
  */
-const ID_PREFIX = 'sched-';
-const WORKFLOW_TYPE = 'scheduledRun';
+const ID_PREFIX = SCHEDULE_ID_PREFIX;
+const WORKFLOW_TYPE = SCHEDULED_WORKFLOW_TYPE;
 const NEXT_RUNS = 5;
-/**
- * Firings missed while the server was down are made up only this far back: an hourly backup
- * should run once after an outage, not once for every hour it missed.
- */
-const CATCHUP_WINDOW = '15m';
-
-interface ScheduleMemo {
-	runbook: string;
-	inputs: Record<string, unknown>;
-	timing: ScheduleTiming;
-	createdBy: { id: string; username: string };
-}
-
 export interface ScheduleView {
 	id: string;
 	runbook: string;
@@ -83,19 +70,13 @@ export async function createSchedule(body: NewSchedule, actor: { id: string; use
 	const timing = timingOf(body);
 	const id = `${ID_PREFIX}${body.runbook}-${randomBytes(3).toString('hex')}`;
 	const memo: ScheduleMemo = { runbook: body.runbook, inputs, timing, createdBy: { id: actor.id, username: actor.username } };
-	const action: ScheduledRunInput = { scheduleId: id, runbook: body.runbook, inputs, initiator: { id: actor.id, username: actor.username } };
 	const client = await temporalClient();
 	await db().transaction(async (tx) => {
 		await appendAudit(tx, { actor: actor.username, action: 'schedule.create', subject: `schedule:${id}`, details: { runbook: body.runbook, spec: timing, inputs, paused: body.paused } });
 		try {
-			await client.schedule.create<typeof scheduledRun>({
-				scheduleId: id,
-				spec: temporalSpec(timing),
-				action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: id, taskQueue: config().TEND_TASK_QUEUE, args: [action] },
-				policies: { catchupWindow: CATCHUP_WINDOW },
-				memo: { tend: memo },
-				state: { paused: body.paused, note: body.note ?? (body.paused ? `created paused by ${actor.username}` : `created by ${actor.username}`) }
-			});
+			await client.schedule.create(
+				scheduleOptions({ id, memo, taskQueue: config().TEND_TASK_QUEUE, paused: body.paused, note: body.note ?? (body.paused ? `created paused by ${actor.username}` : `created by ${actor.username}`) })
+			);
 		} catch (error) {
 			// The server's own check of the spec (a cron field out of range, an unknown zone) names what is wrong.
 			if (error instanceof TypeError) throw new ScheduleInputError([{ path: 'cron' in timing ? 'cron' : 'every', message: error.message }]);

@@ -1,7 +1,7 @@
 import { fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import { hasRole, RUNBOOK_READERS, SCHEDULE_MANAGERS } from '$lib/roles.ts';
 import { requireRole, requireUser } from '$lib/server/guard.ts';
-import { newScheduleSchema } from '$lib/server/schedule-spec.ts';
+import { newScheduleSchema } from '../../../../shared/schedule-spec.ts';
 import { createSchedule, deleteSchedule, listSchedules, ScheduleInputError, ScheduleMissingError, setSchedulePaused, triggerSchedule } from '$lib/server/schedules.ts';
 import { listRunbookTitles } from '$lib/server/views/runbooks.ts';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { apiUser, parseJsonBody, problem } from '$lib/server/api.ts';
 import { RUNBOOK_READERS, SCHEDULE_MANAGERS } from '$lib/roles.ts';
-import { newScheduleSchema } from '$lib/server/schedule-spec.ts';
+import { newScheduleSchema } from '../../../../../../shared/schedule-spec.ts';
 import { createSchedule, listSchedules, ScheduleInputError } from '$lib/server/schedules.ts';
 import type { RequestHandler } from './$types';
 

@@ -1,7 +1,8 @@
-import type { ScheduleSpec } from '@temporalio/client';
+import type { ScheduleOptions, ScheduleOptionsStartWorkflowAction, ScheduleSpec } from '@temporalio/client';
+import type { scheduledRun, ScheduledRunInput } from '../workflows/scheduled-run.ts';
 import { z } from 'zod';
-import { DURATION_PATTERN, parseDuration } from '../../../../runbooks/duration.ts';
-import { NAME_PATTERN } from '../../../../runbooks/fields.ts';
+import { DURATION_PATTERN, parseDuration } from '../runbooks/duration.ts';
+import { NAME_PATTERN } from '../runbooks/fields.ts';
 
 /**
  * When a schedule fires, as people write it: a cron expression or an interval, in a time zone.
@@ -55,4 +56,38 @@ export function temporalSpec(timing: ScheduleTiming): ScheduleSpec {
 	return 'cron' in timing
 		? { cronExpressions: [timing.cron], timezone: timing.timezone }
 		: { intervals: [{ every: parseDuration(timing.every) }], timezone: timing.timezone };
+}
+
+/** Tend's schedule ids: the schedules page and API list only these. */
+export const SCHEDULE_ID_PREFIX = 'sched-';
+export const SCHEDULED_WORKFLOW_TYPE = 'scheduledRun';
+/**
+ * Firings missed while the server was down are made up only this far back: an hourly backup
+ * should run once after an outage, not once for every hour it missed.
+ */
+const CATCHUP_WINDOW = '15m';
+
+/** What Tend keeps in a schedule's memo besides Temporal's own state. */
+export interface ScheduleMemo {
+	runbook: string;
+	inputs: Record<string, unknown>;
+	timing: ScheduleTiming;
+	createdBy: { id: string; username: string };
+}
+
+/**
+ * A Temporal schedule that fires `scheduledRun` (a Tend run of the runbook's latest version, as
+ * `createdBy`), for the schedules API and the built-in schedules installed at first start alike.
+ */
+export function scheduleOptions(args: { id: string; memo: ScheduleMemo; taskQueue: string; paused: boolean; note: string }): ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof scheduledRun>> {
+	const { id, memo } = args;
+	const action: ScheduledRunInput = { scheduleId: id, runbook: memo.runbook, inputs: memo.inputs, initiator: memo.createdBy };
+	return {
+		scheduleId: id,
+		spec: temporalSpec(memo.timing),
+		action: { type: 'startWorkflow', workflowType: SCHEDULED_WORKFLOW_TYPE, workflowId: id, taskQueue: args.taskQueue, args: [action] },
+		policies: { catchupWindow: CATCHUP_WINDOW },
+		memo: { tend: memo },
+		state: { paused: args.paused, note: args.note }
+	};
 }
