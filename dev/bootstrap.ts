@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { roles, ROLES, targets, userRoles, users, type Role } from '../db/schema/index.ts';
+import { roles, ROLES, userRoles, users, type Role } from '../db/schema/index.ts';
 import { parseRunbook } from '../runbooks/parse.ts';
 import { hashPassword } from '../shared/passwords.ts';
 import { putSecret } from '../shared/secrets.ts';
 import { publishRunbook } from '../shared/runbook-store.ts';
+import { putTarget } from '../shared/target-store.ts';
 import { putWindow, windowNames } from '../shared/window-store.ts';
 
 const ROLE_DESCRIPTIONS: Record<Role, string> = {
@@ -60,10 +61,8 @@ export async function ensureDemoTarget(db: Db, secretKey: Buffer, crmDemoUrl: st
 			audiences: { members: ['role:member'] }
 		}
 	};
-	await db
-		.insert(targets)
-		.values({ name: 'crm-demo', title: 'Demo CRM', document })
-		.onConflictDoUpdate({ target: targets.name, set: { document } });
+	const put = await putTarget(db, JSON.stringify(document), 'application/json', { username: 'system' });
+	if (!put.ok) throw new Error(`the demo target is invalid: ${put.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
 }
 
 /**

@@ -5,9 +5,11 @@ import { parseSource, type Finding, type ParsedSource, type Path } from './sourc
 import { suggestion } from './suggest.ts';
 import { targetSchema, type TargetDocument } from './target-schema.ts';
 import { validateRunbook, type RunbookContext } from './validate-runbook.ts';
+import { validateTarget, type TargetContext } from './validate-target.ts';
 import { windowSchema, type WindowDocument } from './window-schema.ts';
 
 export type { RunbookContext } from './validate-runbook.ts';
+export type { TargetContext } from './validate-target.ts';
 
 /** One problem a user can act on: where it is (path, and line/column when the source has them) and what is wrong. */
 export interface DocumentError {
@@ -98,9 +100,13 @@ function checkRunbook(parsed: ParsedSource, context: RunbookContext): { ok: true
 	return findings.length ? { ok: false, findings } : shape;
 }
 
-export function parseTarget(source: string): ParseResult<TargetDocument> {
+/** Parses and validates a Target. Its `secret:` references are checked when the caller says which secrets exist. */
+export function parseTarget(source: string, context: TargetContext = {}): ParseResult<TargetDocument> {
 	const parsed = parseSource(source);
-	return result(parsed, readShape(parsed, targetSchema));
+	const shape = readShape(parsed, targetSchema);
+	if (!shape.ok) return result(parsed, shape);
+	const findings = validateTarget(shape.document, context);
+	return result(parsed, findings.length ? { ok: false, findings } : shape);
 }
 
 export function parseWindow(source: string): ParseResult<WindowDocument> {

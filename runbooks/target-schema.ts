@@ -13,6 +13,8 @@ const databaseUrl = z
 	.string()
 	.refine((url) => secretRef.test(url) || POSTGRES_URL.test(url), 'must be secret:NAME or a postgres:// URL')
 	.refine((url) => !/^postgres(ql)?:\/\/[^/@\s]*:[^/@\s]*@/.test(url), 'holds a password: store the URL as a secret and write secret:NAME here')
+	// libpq also reads a password from the query string (`?password=`), so that is a password too.
+	.refine((url) => !/^postgres(ql)?:\/\/[^?\s]*\?(.*&)?password=/i.test(url), 'holds a password: store the URL as a secret and write secret:NAME here')
 	.describe('secret:NAME (preferred) or a postgres:// URL without a password');
 
 const location = z.string().regex(/^file:.+$/, 'must be file:PATH (a relative path is under TEND_HOME)');

@@ -98,6 +98,23 @@ describe('the tend CLI against the API', () => {
 		expect(again).toMatchObject({ code: 0, stdout: `${join(folder, 'good.yaml')}: Runbook cli-good: unchanged (version 1)\n1 applied, 0 failed\n` });
 	});
 
+	it('applies a Target whose secret is stored, and refuses one whose secret is not, at its line', async () => {
+		const secret = `cli-db-${randomBytes(3).toString('hex')}`;
+		expect((await admin.json('PUT', `/api/v1/secrets/${secret}`, { value: 'postgres://cli@127.0.0.1:1/cli' })).status).toBe(204);
+		const target = (name: string, ref: string) => `apiVersion: tend/v1\nkind: Target\nmetadata: { name: ${name}, title: ${name} }\nspec:\n  databases:\n    main: { url: "secret:${ref}" }\n`;
+		const folder = tempFolder();
+		writeFileSync(join(folder, 'a.yaml'), target('cli-target', secret));
+		writeFileSync(join(folder, 'b.yaml'), target('cli-target-b', `${secret}z`));
+		const result = await tend(['apply', folder], adminEnv);
+		expect(result.code).toBe(1);
+		expect(result.stdout.trim().split('\n')).toEqual([
+			`${join(folder, 'a.yaml')}: Target cli-target: created`,
+			`${join(folder, 'b.yaml')}:6:18: Target cli-target-b: error: spec.databases.main.url: secret "${secret}z" does not exist; did you mean "${secret}"?; an admin stores it with PUT /api/v1/secrets/${secret}z {"value": "postgres://…"}, then publish the target again`,
+			'1 applied, 1 failed'
+		]);
+		expect((await tend(['apply', join(folder, 'a.yaml')], adminEnv)).stdout).toBe(`${join(folder, 'a.yaml')}: Target cli-target: unchanged\n1 applied, 0 failed\n`);
+	});
+
 	it('starts a run and watches it to success', async () => {
 		const folder = tempFolder();
 		writeFileSync(join(folder, 'quick.yaml'), runbook('cli-quick', NOTIFY));
