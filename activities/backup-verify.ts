@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -34,7 +34,7 @@ async function findBackup(deps: ActivityDeps, ctx: StepContext, database: string
 		: await deps.db
 				.select()
 				.from(backups)
-				.where(and(eq(backups.target, ctx.target), eq(backups.database, database)))
+				.where(and(eq(backups.target, ctx.target), eq(backups.database, database), isNull(backups.prunedAt)))
 				.orderBy(desc(backups.startedAt))
 				.limit(1);
 	if (!row) throw nonRetryable('BackupNotFound', id ? `backup "${id}" is not in the catalogue` : `no backup of ${ctx.target}/${database} is catalogued yet`);

@@ -10,8 +10,14 @@ export async function sha256OfFile(path: string): Promise<string> {
 }
 
 /**
- * A directory-format dump is many files; its checksum is the sha256 of a sorted manifest of
- * "sha256  name" lines, so any changed, missing or extra file changes it.
+ * The checksum of a backup. A custom-format dump is one file: the sha256 of its bytes. A
+ * directory-format dump (pg_dump -Fd) is a flat folder of files (toc.dat and one NNNN.dat.gz per
+ * table); its checksum is the sha256 of a manifest with one line per file, `<sha256 hex>  <name>`,
+ * in the order of the names' UTF-16 code units (a plain JavaScript sort, which for pg_dump's ASCII
+ * names is byte order), joined by "\n" with no newline after the last line. That is exactly what
+ * `sha256sum` prints, so in a shell:
+ *   cd DIR && LC_ALL=C ls | xargs sha256sum | head -c -1 | sha256sum
+ * Any changed, missing, extra or renamed file changes it. Its size is the sum of the files' sizes.
  */
 export async function sha256OfBackup(path: string): Promise<{ sha256: string; sizeBytes: number }> {
 	const stat = statSync(path);

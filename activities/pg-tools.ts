@@ -95,11 +95,11 @@ export interface ToolRun {
 	child: ReturnType<typeof spawn>;
 }
 
-/** Runs a PostgreSQL client program with argv (never a shell) and libpq credentials in env. */
-export function runPgTool(path: string, args: string[], env: Record<string, string>, signal?: AbortSignal): ToolRun {
-	const child = spawn(path, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal });
+/** Runs a PostgreSQL client program with argv (never a shell) and libpq credentials in env; `stdin` to feed it (psql). */
+export function runPgTool(path: string, args: string[], env: Record<string, string>, signal?: AbortSignal, options: { stdin?: boolean } = {}): ToolRun {
+	const child = spawn(path, args, { env: { ...process.env, ...env }, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], signal });
 	let stderr = '';
-	child.stderr.on('data', (chunk: Buffer) => {
+	child.stderr!.on('data', (chunk: Buffer) => {
 		stderr = (stderr + chunk.toString()).slice(-4000);
 	});
 	const done = new Promise<void>((resolveDone, reject) => {

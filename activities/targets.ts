@@ -9,7 +9,7 @@ import type { ActivityDeps } from './step-context.ts';
 export interface TargetSpec {
 	databases?: Record<string, { url: string }>;
 	urls?: Record<string, string>;
-	backups?: { location?: string; retention?: { daily?: number; weekly?: number; monthly?: number } };
+	backups?: { location?: string; offsite?: string; retention?: { daily?: number; weekly?: number; monthly?: number } };
 	audiences?: Record<string, string[]>;
 }
 
@@ -39,7 +39,16 @@ export async function targetDatabaseUrl(deps: ActivityDeps, target: string, data
 /** Where the target's backups go: `file:relative/path` is under TEND_HOME. */
 export async function backupFolder(deps: ActivityDeps, target: string): Promise<string> {
 	const spec = await loadTargetSpec(deps, target);
-	const location = spec.backups?.location ?? `file:backups/${target}`;
+	return fileLocation(deps, spec.backups?.location ?? `file:backups/${target}`);
+}
+
+/** The folder of the target's second (offsite) copy, or null when the target names none. */
+export async function offsiteFolder(deps: ActivityDeps, target: string): Promise<string | null> {
+	const spec = await loadTargetSpec(deps, target);
+	return spec.backups?.offsite ? fileLocation(deps, spec.backups.offsite) : null;
+}
+
+function fileLocation(deps: ActivityDeps, location: string): string {
 	if (!location.startsWith('file:')) throw nonRetryable('InvalidStepParams', `backup location "${location}" is not supported yet; use file:PATH`);
 	const path = location.slice('file:'.length);
 	return isAbsolute(path) ? path : resolve(join(deps.config.TEND_HOME, path));

@@ -46,7 +46,10 @@ describe('CRM nightly backup, end to end on the real stack', () => {
 		const run = await finished(api, id);
 
 		expect(run.status, run.error ?? '').toBe('succeeded');
-		expect(run.steps.map((s) => [s.id, s.status])).toEqual([['backup', 'succeeded'], ['verify', 'succeeded'], ['notify', 'succeeded']]);
+		expect(run.steps.map((s) => [s.id, s.status])).toEqual([['backup', 'succeeded'], ['verify', 'succeeded'], ['notify', 'succeeded'], ['prune', 'succeeded']]);
+		// The backup just made and verified is the newest: retention never prunes it.
+		expect(run.steps[3].outputs).toMatchObject({ pruned: expect.any(Number) });
+		expect((run.steps[3].outputs as { prunedIds: string[] }).prunedIds).not.toContain((run.steps[0].outputs as { backupId: string }).backupId);
 		const backup = run.steps[0].outputs as { backupId: string; path: string; sha256: string; sizeBytes: number };
 		expect(await sha256File(backup.path)).toBe(backup.sha256);
 		expect(run.steps[1].outputs).toMatchObject({ backupId: backup.backupId, mismatches: 0 });

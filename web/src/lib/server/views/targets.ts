@@ -1,4 +1,4 @@
-import { asc, count, desc, eq, max } from 'drizzle-orm';
+import { asc, count, desc, eq, isNotNull, max } from 'drizzle-orm';
 import { backups, targets } from '../../../../../db/schema/index.ts';
 import { getDb } from '../db.ts';
 
@@ -87,7 +87,7 @@ export async function getTargetSummary(name: string): Promise<TargetSummary | nu
 	return row ? summarizeTarget(row) : null;
 }
 
-/** The backup catalogue of a target, newest first. The file path stays on the server. */
+/** The backup catalogue of a target, newest first. File paths stay on the server: only whether an offsite copy exists leaves it. */
 export async function listBackups(target: string, limit = 200) {
 	return getDb()
 		.select({
@@ -99,6 +99,8 @@ export async function listBackups(target: string, limit = 200) {
 			sha256: backups.sha256,
 			durationMs: backups.durationMs,
 			verifiedAt: backups.verifiedAt,
+			offsite: isNotNull(backups.offsitePath),
+			prunedAt: backups.prunedAt,
 			runId: backups.runId
 		})
 		.from(backups)

@@ -1,19 +1,31 @@
-import { error } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import { hasRole, RUN_STARTERS, RUNBOOK_READERS } from '$lib/roles.ts';
-import { requireUser } from '$lib/server/guard.ts';
+import { requireRole, requireUser } from '$lib/server/guard.ts';
+import { testTargetConnections } from '$lib/server/target-connections.ts';
 import { listRunbooksForTarget } from '$lib/server/views/runbooks.ts';
 import { getTargetSummary, listBackups } from '$lib/server/views/targets.ts';
-import type { PageServerLoad } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
 	const user = requireUser(locals, url);
-	// Everyone signed in may see a target; its runbooks only those who may read runbooks.
+	// Everyone signed in may see a target; its runbooks and backup catalogue only those who may read runbooks.
 	const canReadRunbooks = hasRole(user, ...RUNBOOK_READERS);
 	const [target, backups, runbooks] = await Promise.all([
 		getTargetSummary(params.name),
-		listBackups(params.name),
+		canReadRunbooks ? listBackups(params.name) : Promise.resolve(null),
 		canReadRunbooks ? listRunbooksForTarget(params.name) : Promise.resolve(null)
 	]);
 	if (!target) throw error(404, { message: `There is no target named "${params.name}".`, code: 'not_found' });
-	return { target, backups, runbooks, canStart: hasRole(user, ...RUN_STARTERS) };
+	const canStart = hasRole(user, ...RUN_STARTERS);
+	return { target, backups, runbooks, canStart, canTest: canStart };
 }) satisfies PageServerLoad;
+
+export const actions = {
+	/** The same check as POST /api/v1/targets/{name}/test; the result is shown, not stored. */
+	test: async ({ locals, params }) => {
+		requireRole(locals, ...RUN_STARTERS);
+		const connections = await testTargetConnections(params.name);
+		if (!connections) return fail(404, { message: `There is no target named "${params.name}".` });
+		return { connections };
+	}
+} satisfies Actions;
