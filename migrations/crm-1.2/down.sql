@@ -1,0 +1,1 @@
+drop table if exists customer_notes;
