@@ -90,3 +90,18 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 	}
 	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** Stores a secret the way an admin does (PUT /api/v1/secrets/{name}); `api` must be an admin's. */
+export async function putSecret(api: ApiClient, name: string, value: string): Promise<void> {
+	const response = await api.json('PUT', `/api/v1/secrets/${name}`, { value });
+	if (response.status !== 204) throw new Error(`storing secret ${name} failed: ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+/** Publishes a one-off runbook of `steps` as JSON, starts it without inputs and waits for it to end. */
+export async function runSteps<T extends { status: string }>(api: ApiClient, name: string, steps: object[], timeoutMs = 120_000): Promise<T> {
+	const published = await api.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name }, spec: { steps } });
+	if (published.status !== 200 && published.status !== 201) throw new Error(`publishing ${name} failed: ${published.status} ${JSON.stringify(published.body)}`);
+	const started = await api.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: {} });
+	if (started.status !== 201) throw new Error(`starting ${name} failed: ${started.status} ${JSON.stringify(started.body)}`);
+	return runEnded<T>(api, started.body.id, timeoutMs);
+}
