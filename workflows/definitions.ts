@@ -223,4 +223,4 @@ export const lockStateQuery = defineQuery<{ holder?: string; queue: string[] }>(
 export const gateId = (stepId: string) => `${stepId}.approval`;
 
 /** Failure types a retry cannot mend: the workflow stops retrying them at once. */
-export const NON_RETRYABLE_ERROR_TYPES = ['InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported', 'WindowNotFound', 'RunbookNotFound', 'InvalidRunInputs'];
+export const NON_RETRYABLE_ERROR_TYPES = ['InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported', 'WindowNotFound', 'RunbookNotFound', 'InvalidRunInputs', 'RedirectRefused', 'HttpRequestRejected', 'WebhookRefused', 'RetentionNeedsKey', 'ArchiveTableMismatch', 'SqlError', 'SqlCheckFailed', 'MigrationBundleInvalid', 'MigrationChecksumMismatch', 'MigrationVerifyFailed', 'MigrationFailed', 'DedupeUnsupported'];

@@ -1,13 +1,16 @@
 import approvalBench from './approval.bench.ts';
 import backupBench from './backup.bench.ts';
+import dedupeBench from './dedupe.bench.ts';
 import parkedBench from './parked.bench.ts';
+import purgeBench from './purge.bench.ts';
+import verifyBench from './verify.bench.ts';
 import workflowBench from './workflow.bench.ts';
 
 /**
  * `npm run bench`: each benchmark measures its own baseline in the same run and prints a ratio,
  * because absolute times on a shared machine mean little. Pass names to run only some.
  */
-const benches: Record<string, () => Promise<void>> = { backup: () => backupBench(), workflow: () => workflowBench(), approval: () => approvalBench(), parked: () => parkedBench() };
+const benches: Record<string, () => Promise<void>> = { backup: () => backupBench(), verify: () => verifyBench(), workflow: () => workflowBench(), approval: () => approvalBench(), parked: () => parkedBench(), purge: () => purgeBench(), dedupe: () => dedupeBench() };
 
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(benches)) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { FOR_EACH_OUTPUTS, STEP_TYPE_BY_USES, STEP_TYPES } from '../../runbooks/catalog.ts';
+import { WEBHOOK_PRESETS } from '../../runbooks/step-schemas.ts';
 
 /**
  * fast-check arbitraries for valid documents: runbooks whose steps' `with` follow each step
@@ -71,6 +72,7 @@ const orWhole = <T>(scope: Scope, value: fc.Arbitrary<T>) => fc.oneof({ weight: 
 const database = (scope: Scope) => orWhole(scope, fc.constantFrom('main', 'replica', 'crm_2'));
 const recipient = (scope: Scope) =>
 	fc.oneof(fc.constantFrom('role:admin', 'role:member', 'user:ann', 'ops@example.com'), wholeExpression(scope), expressionBody(scope).map((b) => `user:\${{ ${b} }}`));
+const webhookAddress = (scope: Scope) => fc.oneof(fc.constantFrom('https://hooks.example.com/services/T0/B0/x', 'secret:slack-ops'), wholeExpression(scope), expressionBody(scope).map((b) => `https://hooks.example.com/\${{ ${b} }}`));
 const principal = (scope: Scope) => fc.oneof(fc.constantFrom('role:approver', 'role:lead', 'user:bob'), expressionBody(scope).map((b) => `role:\${{ ${b} }}`));
 const list = <T>(item: fc.Arbitrary<T>, minLength = 0) => fc.array(item, { minLength, maxLength: 2 });
 const table = fc.constantFrom('logs', 'crm.logs', 'activity_log');
@@ -81,7 +83,9 @@ const sqlParam = (scope: Scope) => fc.oneof(plainText, fc.integer(), fc.boolean(
 export const WITH: Record<string, (scope: Scope) => fc.Arbitrary<Record<string, unknown>>> = {
 	'postgres.backup': (s) => fc.record({ database: database(s), format: orWhole(s, fc.constantFrom('custom', 'directory')), jobs: orWhole(s, fc.integer({ min: 1, max: 16 })) }, { requiredKeys: ['database'] }),
 	'backup.verify': (s) => fc.record({ database: database(s), backup: nonEmptyText(s) }, { requiredKeys: ['database'] }),
-	'postgres.restore': (s) => fc.record({ database: database(s), backup: nonEmptyText(s), into: orWhole(s, name) }, { requiredKeys: ['database', 'backup'] }),
+	'backup.prune': (s) =>
+		fc.record({ database: database(s), keep: orWhole(s, fc.record({ daily: fc.integer({ min: 0, max: 30 }), weekly: fc.integer({ min: 0, max: 10 }), monthly: fc.integer({ min: 0, max: 24 }) }, { requiredKeys: [] })) }, { requiredKeys: ['database'] }),
+	'postgres.restore': (s) => fc.record({ database: database(s), backup: nonEmptyText(s), into: orWhole(s, fc.oneof(name, fc.constantFrom('crm_restore_drill', 'scratch_1'))) }, { requiredKeys: ['database', 'backup'] }),
 	'sql.check': (s) => fc.record({ database: database(s), query: nonEmptyText(s), params: list(sqlParam(s)) }, { requiredKeys: ['database', 'query'] }),
 	'sql.exec': (s) => fc.record({ database: database(s), query: nonEmptyText(s), params: list(sqlParam(s)) }, { requiredKeys: ['database', 'query'] }),
 	'http.check': (s) =>
@@ -106,7 +110,14 @@ export const WITH: Record<string, (scope: Scope) => fc.Arbitrary<Record<string, 
 	'data.archive': (s) => retention(s, { to: fc.constantFrom('schema:archive', 'file:archive/deals.gz') }),
 	'logs.cleanup': (s) => retention(s, {}),
 	notify: (s) =>
-		fc.record({ to: fc.oneof({ weight: 4, arbitrary: list(recipient(s), 1) }, { weight: 1, arbitrary: wholeExpression(s) }), channel: fc.constantFrom('email', 'webhook', 'in-app'), subject: nonEmptyText(s), body: text(s) }, { requiredKeys: ['to', 'subject'] }),
+		fc.oneof(
+			fc.record({ to: fc.oneof({ weight: 4, arbitrary: list(recipient(s), 1) }, { weight: 1, arbitrary: wholeExpression(s) }), channel: fc.constantFrom('email', 'in-app'), subject: nonEmptyText(s), body: text(s) }, { requiredKeys: ['to', 'subject'] }),
+			// A webhook goes to addresses, never to people.
+			fc.record(
+				{ to: fc.oneof({ weight: 4, arbitrary: list(webhookAddress(s), 1) }, { weight: 1, arbitrary: wholeExpression(s) }), channel: fc.constant('webhook'), preset: orWhole(s, fc.constantFrom(...WEBHOOK_PRESETS)), subject: nonEmptyText(s), body: text(s) },
+				{ requiredKeys: ['to', 'channel', 'subject'] }
+			)
+		),
 	'training.assign': (s) => fc.record({ module: name, to: list(recipient(s), 1), due: duration }, { requiredKeys: ['module', 'to'] }),
 	approval: (s) =>
 		fc.record(

@@ -7,18 +7,19 @@ import { STEP_WITH_SCHEMAS } from '../../runbooks/step-schemas.ts';
 /** The smallest `with` each step type accepts, and the fields it cannot do without (DESIGN §4). */
 const CONTRACTS: Record<string, { minimal: Record<string, unknown>; required: string[]; full?: Record<string, unknown> }> = {
 	'postgres.backup': { minimal: { database: 'main' }, required: ['database'], full: { database: 'main', format: 'directory', jobs: 4 } },
-	'postgres.restore': { minimal: { database: 'main', backup: 'bk-1' }, required: ['database', 'backup'], full: { database: 'main', backup: '${{ steps.b.outputs.backupId }}', into: 'scratch-1' } },
+	'postgres.restore': { minimal: { database: 'main', backup: 'bk-1' }, required: ['database', 'backup'], full: { database: 'main', backup: '${{ steps.b.outputs.backupId }}', into: 'crm_scratch-1' } },
 	'backup.verify': { minimal: { database: 'main' }, required: ['database'], full: { database: 'main', backup: 'bk-1' } },
-	'sql.check': { minimal: { database: 'main', query: 'select true' }, required: ['database', 'query'], full: { database: 'main', query: 'select $1::int > 0', params: [1, 'x', null, '${{ inputs.n }}'] } },
-	'sql.exec': { minimal: { database: 'main', query: 'vacuum' }, required: ['database', 'query'], full: { database: 'main', query: 'delete from t where id = $1', params: [7] } },
+	'backup.prune': { minimal: { database: 'main' }, required: ['database'], full: { database: 'main', keep: { daily: 7, weekly: 4, monthly: 0 } } },
+	'sql.check': { minimal: { database: 'main', query: 'select true' }, required: ['database', 'query'], full: { database: 'main', query: 'select $1::int > 0', params: [1, 'x', null, '${{ inputs.n }}'], statementTimeout: '10s' } },
+	'sql.exec': { minimal: { database: 'main', query: 'vacuum' }, required: ['database', 'query'], full: { database: 'main', query: 'delete from t where id = $1', params: [7], statementTimeout: '10m', lockTimeout: '2s' } },
 	'http.check': { minimal: { url: 'https://x/healthz' }, required: ['url'], full: { url: '${{ target.urls.health }}', expectStatus: 200, bodyIncludes: 'ok', maxLatencyMs: 800 } },
 	'http.request': { minimal: { url: 'https://x/hook' }, required: ['url'], full: { url: 'https://x/hook', method: 'POST', headers: { authorization: 'secret:hook' }, body: { a: 1 }, expectStatus: [200, 202], timeout: '30s' } },
-	'postgres.migrate': { minimal: { database: 'main', bundle: 'crm-2.4.0' }, required: ['database', 'bundle'], full: { database: 'main', bundle: 'crm-${{ inputs.release }}', direction: 'down' } },
-	'postgres.maintain': { minimal: { database: 'main' }, required: ['database'], full: { database: 'main', tasks: ['vacuum', 'index-report'], tables: ['crm.logs'] } },
-	'data.dedupe': { minimal: { database: 'main', mode: 'dry-run' }, required: ['database', 'mode'], full: { database: 'main', mode: 'merge', keys: ['email', 'phone'] } },
-	'data.purge': { minimal: { database: 'main', table: 'logs', olderThan: '90d' }, required: ['database', 'table', 'olderThan'], full: { database: 'main', table: 'crm.logs', olderThan: '2y', timestampColumn: 'at', batchSize: 5000, maxBatches: 10 } },
-	'data.archive': { minimal: { database: 'main', table: 'deals', olderThan: '6mo' }, required: ['database', 'table', 'olderThan'], full: { database: 'main', table: 'deals', olderThan: '6mo', to: 'schema:archive' } },
-	'logs.cleanup': { minimal: { database: 'main', table: 'logs', olderThan: '30d' }, required: ['database', 'table', 'olderThan'] },
+	'postgres.migrate': { minimal: { database: 'main', bundle: 'crm-2.4.0' }, required: ['database', 'bundle'], full: { database: 'main', bundle: 'crm-${{ inputs.release }}', direction: 'down', statementTimeout: '15m', lockTimeout: 3000 } },
+	'postgres.maintain': { minimal: { database: 'main' }, required: ['database'], full: { database: 'main', tasks: ['vacuum', 'index-report'], tables: ['crm.logs'], vacuum: true, analyze: false, reindex: ['crm.logs_at_idx'], report: true } },
+	'data.dedupe': { minimal: { database: 'main', mode: 'dry-run' }, required: ['database', 'mode'], full: { database: 'main', mode: 'merge', keys: ['email', 'phone'], table: 'crm.customers', idColumn: 'id', createdAtColumn: 'created_at', columns: { email: 'email', phone: 'mobile', name: ['full_name'] }, emailAliases: true, similarity: 0.7, maxBlockSize: 20, maxGroupSize: 5, references: ['app_logs.customer_id'], maxGroups: 1000, batchSize: 100, mergeRun: '${{ run.id }}', mergeStep: 'merge' } },
+	'data.purge': { minimal: { database: 'main', table: 'logs', olderThan: '90d' }, required: ['database', 'table', 'olderThan'], full: { database: 'main', table: 'crm.logs', olderThan: '2y', timestampColumn: 'at', batchSize: 5000, maxBatches: 10, archive: true, before: '${{ steps.archive.outputs.cutoff }}' } },
+	'data.archive': { minimal: { database: 'main', table: 'deals', olderThan: '6mo' }, required: ['database', 'table', 'olderThan'], full: { database: 'main', table: 'deals', olderThan: '6mo', to: 'file' } },
+	'logs.cleanup': { minimal: { database: 'main', olderThan: '30d' }, required: ['database', 'olderThan'], full: { database: 'main', table: 'logs', olderThan: '30d', archive: true, before: '2024-11-01T00:00:00Z' } },
 	notify: { minimal: { to: ['role:member'], subject: 'hi' }, required: ['to', 'subject'], full: { to: ['role:admin', 'user:ann', 'ops@example.com'], channel: 'in-app', subject: 's', body: 'b' } },
 	'training.assign': { minimal: { module: 'whats-new', to: ['role:member'] }, required: ['module', 'to'], full: { module: 'whats-new', to: ['role:member'], due: '14d' } },
 	approval: {
@@ -42,10 +43,11 @@ describe('the step catalog', () => {
 	});
 
 	it('declares the outputs DESIGN §4 promises', () => {
-		expect(STEP_TYPE_BY_USES.get('postgres.backup')?.outputs).toEqual(['backupId', 'path', 'sizeBytes', 'sha256', 'startedAt', 'durationMs']);
+		expect(STEP_TYPE_BY_USES.get('postgres.backup')?.outputs).toEqual(['backupId', 'path', 'sizeBytes', 'sha256', 'startedAt', 'durationMs', 'offsitePath']);
+		expect(STEP_TYPE_BY_USES.get('postgres.restore')?.outputs.slice(0, 2)).toEqual(['database', 'durationMs']);
 		expect(STEP_TYPE_BY_USES.get('backup.verify')?.outputs).toEqual(['backupId', 'restoreMs', 'tablesCompared', 'mismatches', 'backupAgeSeconds']);
 		expect(STEP_TYPE_BY_USES.get('sql.check')?.outputs).toEqual(['ok', 'rows']);
-		expect(STEP_TYPE_BY_USES.get('data.dedupe')?.outputs).toEqual(['groups', 'duplicates', 'merged']);
+		expect(STEP_TYPE_BY_USES.get('data.dedupe')?.outputs).toEqual(['groups', 'duplicates', 'merged', 'restored', 'report']);
 		expect(STEP_TYPE_BY_USES.get('approval')?.outputs).toEqual(['decisions']);
 	});
 

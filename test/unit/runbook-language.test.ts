@@ -16,7 +16,7 @@ function errorsOf(source: string) {
 describe('parseRunbook', () => {
 	it('accepts the built-in nightly backup and keeps its steps in order', () => {
 		const result = parseRunbook(readFileSync(new URL('../../runbooks/crm-nightly-backup.yaml', import.meta.url), 'utf8'));
-		expect(result.ok && result.document.spec.steps.map((s) => s.uses)).toEqual(['postgres.backup', 'backup.verify', 'notify']);
+		expect(result.ok && result.document.spec.steps.map((s) => s.uses)).toEqual(['postgres.backup', 'backup.verify', 'notify', 'backup.prune']);
 	});
 
 	it('accepts JSON as well as YAML', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STEP_TYPE_BY_USES } from '../../runbooks/catalog.ts';
+import { STEP_TYPE_BY_USES, STEP_TYPES } from '../../runbooks/catalog.ts';
 import { resolveInputs } from '../../runbooks/inputs.ts';
 import { parseRunbook } from '../../runbooks/parse.ts';
 import { accepted, errorsOf, expectError, expectWellFormed, header, positionOf, runbook } from './runbook-helpers.ts';
@@ -86,7 +86,8 @@ describe('step types and their with', () => {
 		const source = runbook(`  steps:\n    - id: a\n      uses: postgres.bakup\n      with: { database: main }\n`);
 		const error = expectError(errorsOf(source), 'spec.steps[0].uses', /^unknown step type "postgres.bakup"; the closest known types are postgres.backup, /, positionOf(source, 'postgres.bakup'));
 		expect(error.message.split(', ')).toHaveLength(3);
-		expect(errorsOf(runbook('  steps:\n    - { id: a, uses: backup }\n'))[0].message).toMatch(/closest known types are (backup.verify, postgres.backup|postgres.backup, backup.verify)/);
+		const closest = /closest known types are (.+)$/.exec(errorsOf(runbook('  steps:\n    - { id: a, uses: backup }\n'))[0].message)![1].split(', ');
+		expect(closest.sort()).toEqual(['backup.prune', 'backup.verify', 'postgres.backup']);
 	});
 
 	it('checks a rollback step type as well', () => {
@@ -94,10 +95,13 @@ describe('step types and their with', () => {
 		expectError(errorsOf(source), 'spec.steps[0].rollback.uses', /unknown step type "notfy"; the closest known types are notify/, positionOf(source, 'notfy'));
 	});
 
-	it('says when a step type exists but cannot run yet', () => {
-		const source = runbook(`  steps:\n    - id: a\n      uses: postgres.restore\n      with: { database: main, backup: b1 }\n`);
+	// Whichever step type is still being built: the catalog fills in over time.
+	const unbuilt = STEP_TYPES.find((t) => !t.available);
+	it.runIf(unbuilt)('says when a step type exists but cannot run yet', () => {
+		const uses = unbuilt!.uses;
+		const source = runbook(`  steps:\n    - id: a\n      uses: ${uses}\n      with: {}\n`);
 		expect(parseRunbook(source).ok).toBe(false);
-		expectError(errorsOf(source), 'spec.steps[0].uses', 'step type "postgres.restore" is not available yet', positionOf(source, 'postgres.restore'));
+		expectError(errorsOf(source), 'spec.steps[0].uses', `step type "${uses}" is not available yet`, positionOf(source, uses));
 	});
 
 	it('reports a missing required field of with at the with it belongs in', () => {

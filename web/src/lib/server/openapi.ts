@@ -1,4 +1,4 @@
-import { runbookJsonSchema, windowJsonSchema } from '../../../../runbooks/json-schema.ts';
+import { runbookJsonSchema, targetJsonSchema, windowJsonSchema } from '../../../../runbooks/json-schema.ts';
 
 /**
  * The API as OpenAPI 3.1, for outside scripts and the `tend` CLI. Written by hand next to the
@@ -11,6 +11,8 @@ const jsonBody = (schema: object) => ({ required: true, content: { 'application/
 const id = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const errors = { '401': problem, '403': problem };
 const WINDOW_PUT = { type: 'object', properties: { name: { type: 'string' }, changed: { type: 'boolean' } } };
+// Windows and targets answer a put alike: they are replaced, not versioned.
+const DOCUMENT_PUT = WINDOW_PUT;
 
 export function openApiDocument(serverUrl: string) {
 	return {
@@ -78,6 +80,20 @@ export function openApiDocument(serverUrl: string) {
 				delete: { summary: 'Lift the emergency stop (admin)', responses: { '200': ok('Lifted'), '409': problem, ...errors } }
 			},
 			'/approvals': { get: { summary: 'What the caller may decide now', responses: { '200': ok('Approvals'), ...errors } } },
+			'/notifications': {
+				get: {
+					summary: 'The caller’s in-app notifications, newest first, and how many are unread',
+					parameters: [{ name: 'unread', in: 'query', schema: { enum: ['true', 'false'] } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } }],
+					responses: { '200': ok('Notifications', { type: 'object', properties: { unread: { type: 'integer' }, notifications: { type: 'array', items: { $ref: '#/components/schemas/Notification' } } } }), '400': problem, ...errors }
+				}
+			},
+			'/notifications/read': {
+				post: {
+					summary: 'Mark some of the caller’s notifications read, or all of them',
+					requestBody: jsonBody({ type: 'object', properties: { ids: { type: 'array', items: { type: 'string', format: 'uuid' } }, all: { const: true } }, oneOf: [{ required: ['ids'] }, { required: ['all'] }] }),
+					responses: { '200': ok('How many changed, and what is left unread', { type: 'object', properties: { marked: { type: 'integer' }, unread: { type: 'integer' } } }), '400': problem, '415': problem, '422': problem, ...errors }
+				}
+			},
 			'/tokens': {
 				get: { summary: 'The caller’s API tokens (never the token itself)', responses: { '200': ok('Tokens'), ...errors } },
 				post: {
@@ -111,7 +127,28 @@ export function openApiDocument(serverUrl: string) {
 					responses: { '201': ok('Defined', WINDOW_PUT), '200': ok('Replaced, or unchanged when `changed` is false', WINDOW_PUT), '413': problem, '415': problem, '422': problem, ...errors }
 				}
 			},
-			'/windows/{name}': { get: { summary: 'A window, its document, where it stands now and its next 5 openings', parameters: [id('name')], responses: { '200': ok('Window', { $ref: '#/components/schemas/WindowView' }), '404': problem, ...errors } } }
+			'/windows/{name}': { get: { summary: 'A window, its document, where it stands now and its next 5 openings', parameters: [id('name')], responses: { '200': ok('Window', { $ref: '#/components/schemas/WindowView' }), '404': problem, ...errors } } },
+			'/targets': {
+				get: { summary: 'Registered targets with their documents (secret: references, never values)', responses: { '200': ok('Targets', { type: 'object', properties: { targets: { type: 'array', items: { $ref: '#/components/schemas/StoredTarget' } } } }), ...errors } },
+				post: {
+					summary: 'Register or replace a target (YAML or JSON document); every secret:NAME must be stored first, and a URL with a password is refused',
+					requestBody: { required: true, content: { 'application/yaml': { schema: { $ref: '#/components/schemas/Target' } }, 'application/json': { schema: { $ref: '#/components/schemas/Target' } } } },
+					responses: { '201': ok('Registered', DOCUMENT_PUT), '200': ok('Replaced, or unchanged when `changed` is false', DOCUMENT_PUT), '413': problem, '415': problem, '422': problem, ...errors }
+				}
+			},
+			'/targets/{name}': { get: { summary: 'A target and its document as published', parameters: [id('name')], responses: { '200': ok('Target', { $ref: '#/components/schemas/StoredTarget' }), '404': problem, ...errors } } },
+			'/targets/{name}/test': {
+				post: { summary: 'Test connection: reach each database (5 s connect timeout) and GET each URL (5 s, redirects not followed)', parameters: [id('name')], responses: { '200': ok('What was reached; a failure is `ok: false` with its reason', { $ref: '#/components/schemas/TargetConnections' }), '404': problem, ...errors } }
+			},
+			'/secrets': { get: { summary: 'Secret names and when each was set (admin); values are never shown', responses: { '200': ok('Secrets', { type: 'object', properties: { secrets: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } } } } }), ...errors } } },
+			'/secrets/{name}': {
+				put: {
+					summary: 'Set a secret (admin; write-only), referenced from documents as secret:NAME',
+					parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } }],
+					requestBody: jsonBody({ type: 'object', required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 65536, writeOnly: true } }, additionalProperties: false }),
+					responses: { '204': { description: 'Stored (encrypted at rest)' }, '400': problem, '415': problem, '422': problem, ...errors }
+				}
+			}
 		},
 		components: {
 			securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tend_session' }, bearer: { type: 'http', scheme: 'bearer' } },
@@ -122,6 +159,13 @@ export function openApiDocument(serverUrl: string) {
 					properties: {
 						id: { type: 'string' }, runbook: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string' }, initiator: { type: 'string' }, inputs: { type: 'object' }, startedAt: { type: ['string', 'null'] }, finishedAt: { type: ['string', 'null'] },
 						steps: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, uses: { type: 'string' }, status: { type: 'string' }, attempts: { type: 'integer' }, startedAt: { type: ['string', 'null'] }, finishedAt: { type: ['string', 'null'] }, outputs: { type: ['object', 'null'] }, error: { type: ['string', 'null'] } } } }
+					}
+				},
+				Notification: {
+					type: 'object',
+					properties: {
+						id: { type: 'string', format: 'uuid' }, title: { type: 'string' }, body: { type: 'string' }, link: { type: ['string', 'null'] }, runId: { type: ['string', 'null'] }, read: { type: 'boolean' },
+						readAt: { type: ['string', 'null'], format: 'date-time' }, createdAt: { type: 'string', format: 'date-time' }
 					}
 				},
 				Schedule: {
@@ -140,6 +184,17 @@ export function openApiDocument(serverUrl: string) {
 						nextOpenings: { type: 'array', items: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } } } }, document: { $ref: '#/components/schemas/Window' }
 					}
 				},
+				StoredTarget: { type: 'object', properties: { name: { type: 'string' }, title: { type: 'string' }, document: { $ref: '#/components/schemas/Target' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } } },
+				TargetConnections: {
+					type: 'object',
+					description: 'Hosts and database names only: never a credential or a whole connection URL.',
+					properties: {
+						target: { type: 'string' }, checkedAt: { type: 'string', format: 'date-time' },
+						databases: { type: 'array', items: { type: 'object', required: ['name', 'ok', 'latencyMs'], properties: { name: { type: 'string' }, ok: { type: 'boolean' }, host: { type: 'string' }, database: { type: 'string' }, serverVersion: { type: 'string' }, user: { type: 'string' }, readOnly: { type: 'boolean' }, latencyMs: { type: 'integer' }, error: { type: 'string' } } } },
+						urls: { type: 'array', items: { type: 'object', required: ['name', 'url', 'ok', 'latencyMs'], properties: { name: { type: 'string' }, url: { type: 'string' }, ok: { type: 'boolean' }, status: { type: 'integer' }, latencyMs: { type: 'integer' }, error: { type: 'string' } } } }
+					}
+				},
+				Target: targetJsonSchema(),
 				Window: windowJsonSchema(),
 				Runbook: runbookJsonSchema()
 			}
