@@ -36,6 +36,8 @@ export interface StackPorts {
 	postgres: number;
 	temporal: number;
 	temporalUi: number;
+	/** The dev server's HTTP API; tests pass a free port of their own, the default sits beside the gRPC port. */
+	temporalHttp?: number;
 	smtp: number;
 }
 

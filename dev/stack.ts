@@ -115,7 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		if (seed.seeded) log(`Seeded the demo CRM (crm_demo) in ${(seed.ms / 1000).toFixed(1)} s`);
 
 		const temporal: TemporalDevServer = await timed('temporal', () =>
-			startTemporalDevServer({ cli: temporalCli, home, port: ports.temporal, uiPort: ports.temporalUi })
+			startTemporalDevServer({ cli: temporalCli, home, port: ports.temporal, uiPort: ports.temporalUi, httpPort: ports.temporalHttp })
 		);
 		stoppers.push(() => temporal.service.stop());
 		if (options.builtInSchedules !== false) {

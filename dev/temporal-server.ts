@@ -9,7 +9,7 @@ export interface TemporalDevServer {
 }
 
 /** The Temporal CLI dev server with its SQLite file under TEND_HOME, so runs survive a restart. */
-export async function startTemporalDevServer(options: { cli: string; home: string; port: number; uiPort: number }): Promise<TemporalDevServer> {
+export async function startTemporalDevServer(options: { cli: string; home: string; port: number; uiPort: number; httpPort?: number }): Promise<TemporalDevServer> {
 	const address = `127.0.0.1:${options.port}`;
 	const args = [
 		'server', 'start-dev',
@@ -17,7 +17,7 @@ export async function startTemporalDevServer(options: { cli: string; home: strin
 		'--ip', '127.0.0.1',
 		'--port', String(options.port),
 		'--ui-port', String(options.uiPort),
-		'--http-port', String(options.port + 10),
+		'--http-port', String(options.httpPort ?? options.port + 10),
 		'--log-level', 'warn'
 	];
 	const service = startService('temporal', options.cli, args, { logFile: join(options.home, 'logs', 'temporal.log') });

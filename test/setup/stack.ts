@@ -19,7 +19,8 @@ export async function setup(_project: TestProject): Promise<void> {
 	// mkdtemp makes it private; PostgreSQL, run as the postgres user when tests run as root, must enter it.
 	chmodSync(home, 0o755);
 	const adminPassword = randomBytes(12).toString('base64url');
-	const ports = { web: await freePort(), postgres: await freePort(), temporal: await freePort(), temporalUi: await freePort(), smtp: await freePort() };
+	// Every port its own free one: a port derived from another (gRPC + 10) may belong to a process beside the tests.
+	const ports = { web: await freePort(), postgres: await freePort(), temporal: await freePort(), temporalUi: await freePort(), temporalHttp: await freePort(), smtp: await freePort() };
 	const started = performance.now();
 	stack = await startStack({ home, ports, adminPassword, worker: false, builtInSchedules: false, log: (line) => console.log(`[stack] ${line}`) });
 	console.log(`[stack] ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.timings)}`);
