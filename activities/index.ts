@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { createChildRunActivities } from './child-runs.ts';
+import { readableDatabaseError } from './failures.ts';
 import { createLockActivities } from './locks.ts';
 import { createLedgerActivities, recordAttempt, recordSuccess } from './run-ledger.ts';
 import { createScheduledRunActivities, type ScheduledRunDeps } from './scheduled-runs.ts';
@@ -20,10 +21,14 @@ export function createActivities(deps: ScheduledRunDeps) {
 		Object.entries(steps).map(([uses, run]) => [
 			uses,
 			async (ctx: StepContext, params: unknown) => {
-				await recordAttempt(deps.db, ctx.runId, ctx.stepId, Context.current().info.attempt);
-				const outputs = await run(ctx, params);
-				if (ctx.record) await recordSuccess(deps.db, ctx.runId, ctx.stepId, outputs);
-				return outputs;
+				try {
+					await recordAttempt(deps.db, ctx.runId, ctx.stepId, Context.current().info.attempt);
+					const outputs = await run(ctx, params);
+					if (ctx.record) await recordSuccess(deps.db, ctx.runId, ctx.stepId, outputs);
+					return outputs;
+				} catch (error) {
+					throw readableDatabaseError(error);
+				}
 			}
 		])
 	);
