@@ -41,10 +41,15 @@ export interface Column {
 	type: string;
 }
 
+export interface TableColumn extends Column {
+	/** A generated column: an insert must leave it out. */
+	generated: boolean;
+}
+
 /** The table's live columns in order (what `select *` gives and `create table … (like …)` copies). */
-export async function tableColumns(client: pg.Client, table: Relation): Promise<Column[]> {
-	const { rows } = await client.query<{ name: string; type: string }>(
-		`select attname as name, format_type(atttypid, atttypmod) as type
+export async function tableColumns(client: pg.Client, table: Pick<Relation, 'oid'>): Promise<TableColumn[]> {
+	const { rows } = await client.query<{ name: string; type: string; generated: boolean }>(
+		`select attname as name, format_type(atttypid, atttypmod) as type, attgenerated <> '' as generated
 		   from pg_attribute where attrelid = $1 and attnum > 0 and not attisdropped order by attnum`,
 		[table.oid]
 	);

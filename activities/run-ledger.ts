@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { emergencyStops, runEvents, runs, runSteps, type RunStatus, type StepStatus } from '../db/schema/index.ts';
+import { emergencyStops, FINISHED_STEP_STATUSES, runEvents, runs, runSteps, type RunStatus, type StepStatus } from '../db/schema/index.ts';
 import type { EmergencyStopNotice } from '../workflows/definitions.ts';
 import { appendAudit } from '../shared/audit.ts';
 
@@ -10,7 +10,6 @@ import { appendAudit } from '../shared/audit.ts';
  * API read plain rows. Every write is idempotent under retry: updates set absolute values and
  * events carry a key derived from the activity that wrote them.
  */
-const TERMINAL_STEP: readonly StepStatus[] = ['skipped', 'succeeded', 'failed', 'compensated', 'cancelled'];
 
 function eventKey(suffix = ''): string {
 	const info = Context.current().info;
@@ -40,7 +39,7 @@ const DECISION_VERBS: Record<DecisionEntry['decision'], string> = { approve: 'ap
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 async function writeStepChange(tx: Tx, change: StepChange, key: string): Promise<void> {
-	const terminal = TERMINAL_STEP.includes(change.status);
+	const terminal = (FINISHED_STEP_STATUSES as readonly StepStatus[]).includes(change.status);
 	await tx
 		.update(runSteps)
 		.set({

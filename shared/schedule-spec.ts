@@ -1,8 +1,9 @@
 import type { ScheduleOptions, ScheduleOptionsStartWorkflowAction, ScheduleSpec } from '@temporalio/client';
-import type { scheduledRun, ScheduledRunInput } from '../workflows/scheduled-run.ts';
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../runbooks/duration.ts';
 import { NAME_PATTERN } from '../runbooks/fields.ts';
+import { isTimeZone } from '../runbooks/window-schema.ts';
+import type { scheduledRun, ScheduledRunInput } from '../workflows/scheduled-run.ts';
 
 /**
  * When a schedule fires, as people write it: a cron expression or an interval, in a time zone.
@@ -14,15 +15,6 @@ export type ScheduleTiming = { cron: string; timezone: string } | { every: strin
 const MIN_INTERVAL_MS = 60_000;
 /** Five to seven fields of digits, names, `*`, ranges, lists and steps, or a shorthand such as `@daily`. */
 const CRON_PATTERN = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([0-9A-Za-z*?,/#-]+\s+){4,6}[0-9A-Za-z*?,/#-]+)$/;
-
-export function isTimeZone(zone: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en', { timeZone: zone });
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 /** POST /api/v1/schedules and the schedules page's form. */
 export const newScheduleSchema = z

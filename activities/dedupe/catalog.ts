@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { nonRetryable } from '../failures.ts';
+import { tableColumns, type Column, type TableColumn } from '../pg-catalog.ts';
 import { parseColumnRef, type DedupeParams } from './params.ts';
 
 /**
@@ -7,13 +8,7 @@ import { parseColumnRef, type DedupeParams } from './params.ts';
  * statement comes from here, found in the catalog and quoted, never from the step's text as given.
  */
 
-export interface Column {
-	name: string;
-	/** The quoted identifier. */
-	sql: string;
-	/** format_type(), for casts and work tables. */
-	type: string;
-}
+export type { Column };
 
 export interface TableShape {
 	/** format('%I.%I'): quoted, and also how the dedupe's records name the table. */
@@ -37,21 +32,8 @@ export interface Reference {
 	indexed: boolean;
 }
 
-interface CatalogColumn extends Column {
-	generated: boolean;
-}
-
-async function tableColumns(client: pg.Client, oid: number): Promise<CatalogColumn[]> {
-	const { rows } = await client.query<{ name: string; type: string; generated: boolean }>(
-		`select attname as name, format_type(atttypid, atttypmod) as type, attgenerated <> '' as generated
-		   from pg_attribute where attrelid = $1 and attnum > 0 and not attisdropped order by attnum`,
-		[oid]
-	);
-	return rows.map((r) => ({ ...r, sql: pg.escapeIdentifier(r.name) }));
-}
-
 /** An unquoted name in SQL folds to lower case, so `Email` finds the column email unless "Email" exists. */
-function findColumn(columns: CatalogColumn[], name: string): CatalogColumn | undefined {
+function findColumn(columns: TableColumn[], name: string): TableColumn | undefined {
 	return columns.find((c) => c.name === name) ?? columns.find((c) => c.name === name.toLowerCase());
 }
 
@@ -68,7 +50,7 @@ async function resolveRelation(client: pg.Client, name: string): Promise<{ oid: 
 export async function tableShape(client: pg.Client, params: DedupeParams): Promise<TableShape> {
 	const table = await resolveRelation(client, params.table);
 	if (!table) throw nonRetryable('InvalidStepParams', `data.dedupe: table "${params.table}" does not exist in database "${params.database}"`);
-	const columns = await tableColumns(client, table.oid);
+	const columns = await tableColumns(client, table);
 	const required = (name: string, field: string) => {
 		const column = findColumn(columns, name);
 		if (!column) throw nonRetryable('InvalidStepParams', `data.dedupe: ${table.sql} has no column "${name}" (with.${field}); name the right one or leave its key out of with.keys`);
@@ -86,7 +68,7 @@ export async function tableShape(client: pg.Client, params: DedupeParams): Promi
 	const phone = uses.has('phone') ? required(params.columns.phone, 'columns.phone') : (findColumn(columns, params.columns.phone) ?? null);
 	const name = uses.has('name') ? params.columns.name.map((n) => required(n, 'columns.name')) : params.columns.name.flatMap((n) => findColumn(columns, n) ?? []);
 	const createdAt = params.createdAtColumn ? required(params.createdAtColumn, 'createdAtColumn') : (findColumn(columns, 'created_at') ?? null);
-	const strip = ({ name, sql, type }: CatalogColumn): Column => ({ name, sql, type });
+	const strip = ({ name, sql, type }: TableColumn): Column => ({ name, sql, type });
 	return {
 		...table,
 		id: strip(id),
@@ -159,7 +141,7 @@ export async function findReferences(client: pg.Client, shape: TableShape, extra
 export async function namedReference(client: pg.Client, tableName: string, columnName: string, context: string): Promise<Reference> {
 	const table = await resolveRelation(client, tableName);
 	if (!table) throw nonRetryable('InvalidStepParams', `data.dedupe: ${context} table ${tableName} does not exist`);
-	const column = findColumn(await tableColumns(client, table.oid), columnName);
+	const column = findColumn(await tableColumns(client, table), columnName);
 	if (!column) throw nonRetryable('InvalidStepParams', `data.dedupe: ${context} ${table.sql} has no column "${columnName}"`);
 	return reference(client, table, { name: column.name, sql: column.sql, type: column.type });
 }

@@ -6,6 +6,8 @@ import { users } from './users.ts';
 /** DESIGN §3: the states a run and a step can be in. */
 export const RUN_STATUSES = ['pending', 'queued', 'running', 'succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'] as const;
 export const STEP_STATUSES = ['pending', 'skipped', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'compensated', 'cancelled'] as const;
+/** The states a step ends in: nothing moves it on from these (a resume aside). */
+export const FINISHED_STEP_STATUSES = ['skipped', 'succeeded', 'failed', 'compensated', 'cancelled'] as const satisfies readonly (typeof STEP_STATUSES)[number][];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const runStatusEnum = pgEnum('run_status', RUN_STATUSES);

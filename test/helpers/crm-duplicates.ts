@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { seedCrmDemo } from '../../db/seed/crm-demo.ts';
+import { snapshotDatabase } from './database-snapshot.ts';
 import { withClient } from './postgres.ts';
 
 /**
@@ -86,16 +86,10 @@ export async function seedDuplicates(url: string): Promise<{ phoneOriginal: numb
 
 export const CRM_TABLES = ['customers', 'contacts', 'deals', 'activities', 'app_logs'] as const;
 
-/** md5 of every row in id order, per table: equal checksums mean equal contents. */
+/** md5 of every row, per demo table: equal checksums mean equal contents. */
 export async function tableChecksums(url: string): Promise<Record<string, string>> {
-	return withClient(url, async (client) => {
-		const sums: Record<string, string> = {};
-		for (const table of CRM_TABLES) {
-			const { rows } = await client.query<{ md5: string }>(`select md5(string_agg(t::text, '' order by id)) as md5 from ${pg.escapeIdentifier(table)} t`);
-			sums[table] = rows[0].md5;
-		}
-		return sums;
-	});
+	const { tables } = await snapshotDatabase(url);
+	return Object.fromEntries(CRM_TABLES.map((table) => [table, tables[table]]));
 }
 
 /** Rows whose reference names a customer that does not exist (a foreign key would refuse them; app_logs has none). */

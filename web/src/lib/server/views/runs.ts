@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { runEvents, runs, runSteps } from '../../../../../db/schema/index.ts';
+import { FINISHED_STEP_STATUSES, runEvents, runs, runSteps } from '../../../../../db/schema/index.ts';
 import type { RunEventView, RunView, StepStatus } from '../../run-types.ts';
 import { runStateQuery, type RunState } from '../../../../../workflows/definitions.ts';
 import { getDb } from '../db.ts';
@@ -115,7 +115,7 @@ const LIVE_QUERY_DEADLINE_MS = 2000;
  * otherwise the workflow is.
  */
 function freshestStatus(row: StepStatus, live: StepStatus | undefined): StepStatus {
-	if (!live || row === 'retrying' || ['skipped', 'succeeded', 'failed', 'compensated', 'cancelled'].includes(row)) return row;
+	if (!live || row === 'retrying' || (FINISHED_STEP_STATUSES as readonly StepStatus[]).includes(row)) return row;
 	return live;
 }
 
