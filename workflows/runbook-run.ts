@@ -1,8 +1,6 @@
 import {
-	ActivityFailure,
 	ApplicationFailure,
 	CancellationScope,
-	ChildWorkflowFailure,
 	ParentClosePolicy,
 	allHandlersFinished,
 	condition,
@@ -12,14 +10,12 @@ import {
 	proxyActivities,
 	proxyLocalActivities,
 	setHandler,
-	workflowInfo,
-	type ActivityOptions
+	workflowInfo
 } from '@temporalio/workflow';
 import type { ChildRunActivities } from '../activities/child-runs.ts';
 import type { LockActivities } from '../activities/locks.ts';
 import type { LedgerActivities, StepChange } from '../activities/run-ledger.ts';
 import type { RunStatus, StepStatus } from '../db/schema/runs.ts';
-import { STEP_FACTS_BY_USES } from '../runbooks/step-facts.ts';
 import { parseDuration } from '../runbooks/duration.ts';
 import { evaluateString, resolveExpressions, type ExpressionContext } from '../runbooks/expressions.ts';
 import type { RunbookStep } from '../runbooks/schema.ts';
@@ -51,8 +47,8 @@ import {
 import { fingerprint } from './fingerprint.ts';
 import { forEachItem } from './for-each.ts';
 import { effectiveRisk, PlanError, planRun, type PlannedStep } from './plan.ts';
+import { describeFailure, formatMs, invalid, isTruthy, stepActivity, stepActivityOptions } from './step-calls.ts';
 
-type StepActivity = (context: { runId: string; stepId: string; target: string; record?: boolean }, params: unknown) => Promise<Record<string, unknown>>;
 
 /**
  * Ledger writes are small and idempotent, so they run as local activities: on the worker that runs
@@ -67,42 +63,6 @@ const windows = proxyLocalActivities<{ 'windows.check': (args: { window?: string
 });
 const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } });
 const childRuns = proxyActivities<ChildRunActivities>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES } });
-
-function stepActivityOptions(step: RunbookStep): ActivityOptions {
-	const retry = step.retry ?? { maxAttempts: 3, initialInterval: '5s', backoff: 2 };
-	const heartbeatTimeout = STEP_FACTS_BY_USES.get(step.uses)?.heartbeatTimeout;
-	return {
-		startToCloseTimeout: parseDuration(step.timeout ?? '1h'),
-		...(heartbeatTimeout ? { heartbeatTimeout } : {}),
-		retry: {
-			maximumAttempts: retry.maxAttempts,
-			initialInterval: parseDuration(retry.initialInterval),
-			backoffCoefficient: retry.backoff,
-			...(retry.maxInterval !== undefined ? { maximumInterval: parseDuration(retry.maxInterval) } : {}),
-			nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES
-		}
-	};
-}
-
-function stepActivity(uses: string, options: ActivityOptions): StepActivity {
-	return proxyActivities<Record<string, StepActivity>>(options)[uses];
-}
-
-/** The message a person should read: the activity's own error, not Temporal's wrapper. */
-function describeFailure(error: unknown): string {
-	if ((error instanceof ActivityFailure || error instanceof ChildWorkflowFailure) && error.cause) return error.cause.message;
-	return error instanceof Error ? error.message : String(error);
-}
-
-function isTruthy(value: unknown): boolean {
-	return !(value === false || value === 'false' || value === 0 || value === '' || value === null || value === undefined);
-}
-
-function formatMs(ms: number): string {
-	return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-const invalid = (message: string) => ApplicationFailure.create({ type: 'InvalidStepParams', nonRetryable: true, message });
 
 const STILL_OPEN: readonly StepStatus[] = ['pending', 'waiting', 'running', 'retrying'];
 
