@@ -30,5 +30,20 @@ export const runbookVersions = pgTable(
 	(t) => [unique('runbook_versions_runbook_version_uq').on(t.runbookId, t.version), index('runbook_versions_runbook_idx').on(t.runbookId)]
 );
 
+/**
+ * The builder's work in progress (DESIGN §6: drafts belong to the builder). One per runbook name,
+ * shared by the authors; it may name a runbook not published yet. Publishing goes through the same
+ * path as `POST /api/v1/runbooks` and then drops the draft.
+ */
+export const runbookDrafts = pgTable('runbook_drafts', {
+	name: text('name').primaryKey(),
+	source: text('source').notNull(),
+	/** The published version the draft started from, if any: the builder diffs against it. */
+	baseVersion: integer('base_version'),
+	updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+	updatedByName: text('updated_by_name').notNull(),
+	updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+});
+
 export type Runbook = typeof runbooks.$inferSelect;
 export type RunbookVersion = typeof runbookVersions.$inferSelect;

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './_helpers.ts';
 import { runbookVersions } from './runbooks.ts';
@@ -35,7 +36,14 @@ export const runs = pgTable(
 		finishedAt: timestamp('finished_at', { withTimezone: true }),
 		createdAt: createdAt()
 	},
-	(t) => [index('runs_created_idx').on(t.createdAt, t.id), index('runs_runbook_idx').on(t.runbookName), index('runs_status_idx').on(t.status)]
+	// The run list pages by (created_at, id) under any one filter; each filter has its own ordered index.
+	(t) => [
+		index('runs_created_idx').on(t.createdAt, t.id),
+		index('runs_runbook_created_idx').on(t.runbookName, t.createdAt, t.id),
+		index('runs_status_created_idx').on(t.status, t.createdAt, t.id),
+		index('runs_initiator_created_idx').on(t.initiator, t.createdAt, t.id),
+		index('runs_target_created_idx').on(t.target, t.createdAt, t.id)
+	]
 );
 
 /** The current state of each step, mirrored from the workflow at every transition. */
@@ -55,7 +63,8 @@ export const runSteps = pgTable(
 		outputs: jsonb('outputs').$type<Record<string, unknown>>(),
 		error: text('error')
 	},
-	(t) => [primaryKey({ columns: [t.runId, t.stepId] })]
+	// The approvals inbox (and the count beside it in the navigation) looks only for waiting steps.
+	(t) => [primaryKey({ columns: [t.runId, t.stepId] }), index('run_steps_waiting_idx').on(t.uses).where(sql`${t.status} = 'waiting'`)]
 );
 
 /** Every transition, in order: the step timeline and log. */

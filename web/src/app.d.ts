@@ -11,6 +11,8 @@ declare global {
 			session: { id: string; expiresAt: Date } | null;
 			/** Set when the request authenticated with an API token (`user.roles` is then already narrowed to its scopes). */
 			apiToken: { id: string; scopes: import('../../db/schema/users.ts').Role[] } | null;
+			/** The language pages render in (web/src/lib/i18n/locale.ts). */
+			locale: import('$lib/i18n/locale.ts').Locale;
 		}
 		// interface PageData {}
 		// interface PageState {}

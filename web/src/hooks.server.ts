@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth.ts';
 import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
+import { chooseLocale, INTL_LOCALE, LOCALE_COOKIE } from '$lib/i18n/locale.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const isApi = (url: URL) => url.pathname.startsWith('/api/');
@@ -100,7 +101,14 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(securityHeaders, checkApiOrigin, authenticate, apiProblems);
+/** The page's language (cookie, else Accept-Language), also written into `<html lang>`. */
+const chooseLanguage: Handle = ({ event, resolve }) => {
+	const locale = chooseLocale(event.cookies.get(LOCALE_COOKIE), event.request.headers.get('accept-language'));
+	event.locals.locale = locale;
+	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%tend.lang%', INTL_LOCALE[locale]) });
+};
+
+export const handle = sequence(securityHeaders, checkApiOrigin, chooseLanguage, authenticate, apiProblems);
 
 /** Logs the real error with a reference; the browser (or API client) only sees the reference. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

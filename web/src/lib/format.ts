@@ -31,15 +31,15 @@ export function durationBetween(start: string | Date | null | undefined, end: st
 	return new Date(end).getTime() - new Date(start).getTime();
 }
 
-/** "3 h ago" — coarse, for freshness at a glance. */
-export function formatAge(ms: number): string {
+/** How old something is, coarsely, for freshness at a glance; the words come from the `age.*` messages. */
+export function ageParts(ms: number): { unit: 'justNow' | 'minutes' | 'hours' | 'days'; count: number } {
 	const s = Math.max(0, Math.round(ms / 1000));
-	if (s < 60) return 'just now';
+	if (s < 60) return { unit: 'justNow', count: 0 };
 	const m = Math.floor(s / 60);
-	if (m < 60) return `${m} min ago`;
+	if (m < 60) return { unit: 'minutes', count: m };
 	const h = Math.floor(m / 60);
-	if (h < 48) return `${h} h ago`;
-	return `${Math.floor(h / 24)} days ago`;
+	if (h < 48) return { unit: 'hours', count: h };
+	return { unit: 'days', count: Math.floor(h / 24) };
 }
 
 export function shortSha(sha: string | null | undefined, length = 12): string {
