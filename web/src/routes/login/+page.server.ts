@@ -26,15 +26,15 @@ export const actions = {
 		const username = String(form.get('username') ?? '').trim();
 		const password = String(form.get('password') ?? '');
 		const next = safeNext(form.get('next'), url);
-		if (!username || !password) return fail(400, { username, message: 'Enter your username and password.' });
+		if (!username || !password) return fail(400, { username, code: 'missing', message: 'Enter your username and password.' });
 
 		const result = await attemptLogin({ username, password, clientAddress: getClientAddress() });
 		if (!result.ok) {
 			if (result.reason === 'rate_limited') {
 				const minutes = Math.ceil(result.retryAfterSeconds / 60);
-				return fail(429, { username, message: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` });
+				return fail(429, { username, code: 'rateLimited', minutes, message: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` });
 			}
-			return fail(400, { username, message: 'Wrong username or password.' });
+			return fail(400, { username, code: 'wrong', message: 'Wrong username or password.' });
 		}
 		setSessionCookie(cookies, url, result.token, result.expiresAt);
 		throw redirect(303, next);

@@ -21,13 +21,13 @@ export const actions = {
 	read: async ({ locals, request, url }) => {
 		const user = requireUser(locals, url);
 		const parsed = readForm.safeParse(Object.fromEntries(await request.formData()));
-		if (!parsed.success) return fail(400, { message: 'That notification could not be found; reload the page.' });
+		if (!parsed.success) return fail(400, { code: 'not_found' as const, message: 'That notification could not be found; reload the page.' });
 		await markRead(user.id, { ids: [parsed.data.id] });
-		return { done: 'Marked read.' };
+		return { done: 'Marked read.', marked: 1, all: false };
 	},
 	readAll: async ({ locals, url }) => {
 		const user = requireUser(locals, url);
 		const marked = await markRead(user.id, { all: true });
-		return { done: marked ? `Marked ${marked} notification${marked === 1 ? '' : 's'} read.` : 'Nothing was unread.' };
+		return { done: marked ? `Marked ${marked} notification${marked === 1 ? '' : 's'} read.` : 'Nothing was unread.', marked, all: true };
 	}
 } satisfies Actions;

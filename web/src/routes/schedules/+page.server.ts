@@ -18,13 +18,13 @@ function fieldOf(path: string): Field | null {
 }
 
 /** `key=value` lines, as in the CLI's --input; blank lines are skipped. */
-function parseInputLines(text: string): { inputs: Record<string, string>; error?: string } {
+function parseInputLines(text: string): { inputs: Record<string, string>; error?: string; line?: number } {
 	const inputs: Record<string, string> = {};
 	for (const [index, raw] of text.split('\n').entries()) {
 		const line = raw.trim();
 		if (!line) continue;
 		const at = line.indexOf('=');
-		if (at < 1) return { inputs, error: `Line ${index + 1}: write each input as name=value.` };
+		if (at < 1) return { inputs, error: `Line ${index + 1}: write each input as name=value.`, line: index + 1 };
 		inputs[line.slice(0, at).trim()] = line.slice(at + 1).trim();
 	}
 	return { inputs };
@@ -39,12 +39,12 @@ export const load = (async ({ locals, url }) => {
 }) satisfies PageServerLoad;
 
 /** Runs a row's action on the schedule its form names (`work` ends in a redirect); a vanished schedule is a 404, not a crash. */
-async function onSchedule(form: FormData, work: (id: string) => Promise<never>): Promise<ActionFailure<{ rowError: string }>> {
+async function onSchedule(form: FormData, work: (id: string) => Promise<never>): Promise<ActionFailure<{ rowError: string; missing: string }>> {
 	const id = String(form.get('id') ?? '');
 	try {
 		return await work(id);
 	} catch (error) {
-		if (error instanceof ScheduleMissingError) return fail(404, { rowError: `Schedule ${id} no longer exists.` });
+		if (error instanceof ScheduleMissingError) return fail(404, { rowError: `Schedule ${id} no longer exists.`, missing: id });
 		throw error;
 	}
 }
@@ -64,7 +64,7 @@ export const actions = {
 			note: String(form.get('note') ?? '').trim()
 		};
 		const lines = parseInputLines(values.inputs);
-		if (lines.error) return fail(400, { values, errors: { inputs: lines.error } as Partial<Record<Field, string>> });
+		if (lines.error) return fail(400, { values, errors: { inputs: lines.error } as Partial<Record<Field, string>>, inputLine: lines.line });
 		const parsed = newScheduleSchema.safeParse({
 			runbook: values.runbook,
 			...(values.kind === 'cron' ? { cron: values.cron } : { every: values.every }),

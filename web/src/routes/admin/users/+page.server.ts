@@ -38,7 +38,7 @@ export const actions = {
 		try {
 			await createUser(parsed.data, admin.username);
 		} catch (err) {
-			if (err instanceof UserExistsError) return fail(409, { values, errors: { username: 'That username is already taken.' } as Partial<Record<Field, string>> });
+			if (err instanceof UserExistsError) return fail(409, { values, errors: { username: 'That username is already taken.' } as Partial<Record<Field, string>>, taken: true });
 			throw err;
 		}
 		throw redirect(303, `/admin/users?created=${encodeURIComponent(parsed.data.username)}`);

@@ -25,7 +25,7 @@ export const actions = {
 	test: async ({ locals, params }) => {
 		requireRole(locals, ...RUN_STARTERS);
 		const connections = await testTargetConnections(params.name);
-		if (!connections) return fail(404, { message: `There is no target named "${params.name}".` });
+		if (!connections) return fail(404, { code: 'not_found' as const, message: `There is no target named "${params.name}".` });
 		return { connections };
 	}
 } satisfies Actions;
