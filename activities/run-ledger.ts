@@ -1,9 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { emergencyStops, FINISHED_STEP_STATUSES, runEvents, runs, runSteps, type RunStatus, type StepStatus } from '../db/schema/index.ts';
-import type { EmergencyStopNotice } from '../workflows/definitions.ts';
+import { emergencyStops, FINISHED_STEP_STATUSES, notifications, runbookVersions, runEvents, runs, runSteps, userRoles, users, type Role, type RunStatus, type StepStatus } from '../db/schema/index.ts';
+import { IMPLICIT_GATE } from '../workflows/approvals.ts';
+import { gateId, type EmergencyStopNotice } from '../workflows/definitions.ts';
 import { appendAudit } from '../shared/audit.ts';
+import { approvalLinkKey, approvalLinkPath } from '../shared/approval-links.ts';
 
 /**
  * Mirrors what the workflow decides into `runs`, `run_steps` and `run_events`, so pages and the
@@ -57,7 +59,100 @@ async function writeStepChange(tx: Tx, change: StepChange, key: string): Promise
 		.onConflictDoNothing();
 }
 
-export function createLedgerActivities({ db }: { db: Db }) {
+const PRINCIPAL = /^(role|user):[^\s:]+$/;
+
+/** The approval step named `stepId` anywhere in a runbook document's steps (groups hold steps of their own). */
+function findStep(steps: unknown, stepId: string): Record<string, unknown> | undefined {
+	if (!Array.isArray(steps)) return undefined;
+	for (const step of steps as Array<Record<string, unknown>>) {
+		if (step?.id === stepId) return step;
+		const inner = findStep(step?.steps, stepId);
+		if (inner) return inner;
+	}
+	return undefined;
+}
+
+/**
+ * Who may decide an approval, read from the run's pinned document as the workflow reads it: an
+ * explicit step's `with`, or the implicit gate's fixed contract. Approvers written as expressions
+ * are resolved only inside the workflow; those people find the approval in their inbox.
+ */
+export function approvalAudience(document: Record<string, unknown>, stepId: string): { approvers: string[]; fourEyes: boolean } | null {
+	const steps = (document.spec as { steps?: unknown } | undefined)?.steps;
+	const step = findStep(steps, stepId);
+	if (step?.uses === 'approval') {
+		const params = (step.with ?? {}) as { approvers?: unknown; fourEyes?: unknown };
+		const approvers = Array.isArray(params.approvers) ? params.approvers.filter((a): a is string => typeof a === 'string' && PRINCIPAL.test(a)) : [];
+		// Only an explicit false lifts four eyes; an expression counts as the default, the stricter reading.
+		const fourEyes = !(params.fourEyes === false || params.fourEyes === 'false');
+		return { approvers, fourEyes };
+	}
+	// A gate is not in the document: its id is the guarded step's with `.approval` added.
+	const guarded = stepId.replace(/\.approval$/, '');
+	if (!step && guarded !== stepId && gateId(guarded) === stepId && findStep(steps, guarded)) {
+		return { approvers: [...(IMPLICIT_GATE.approvers as string[])], fourEyes: IMPLICIT_GATE.fourEyes as boolean };
+	}
+	return null;
+}
+
+/** The accounts a list of `role:` and `user:` principals names (admin is no pass here, as in the decision itself). */
+async function principalsToPeople(db: Db, principals: readonly string[]): Promise<Array<{ id: string; username: string }>> {
+	const roleNames = principals.filter((p) => p.startsWith('role:')).map((p) => p.slice(5) as Role);
+	const usernames = principals.filter((p) => p.startsWith('user:')).map((p) => p.slice(5));
+	const columns = { id: users.id, username: users.username };
+	const [byRole, byName] = await Promise.all([
+		roleNames.length ? db.selectDistinct(columns).from(users).innerJoin(userRoles, eq(userRoles.userId, users.id)).where(inArray(sql`${userRoles.role}::text`, roleNames)) : [],
+		usernames.length ? db.select(columns).from(users).where(inArray(users.username, usernames)) : []
+	]);
+	return [...new Map([...byRole, ...byName].map((p) => [p.id, p])).values()];
+}
+
+export interface LedgerDeps {
+	db: Db;
+	/** Signs the links in approval notifications; without it (benchmarks) no notification is written. */
+	config?: { TEND_SECRET_KEY: string };
+}
+
+export function createLedgerActivities({ db, config }: LedgerDeps) {
+	const linkKey = config ? approvalLinkKey(config.TEND_SECRET_KEY) : null;
+
+	/**
+	 * Tells each person who may decide a waiting approval, with a signed link to it. `round` is the
+	 * key of the ledger write that announced the wait: a retry writes the same keys (nothing new),
+	 * a later wait of the same step (an approval asked again) tells everyone again.
+	 */
+	async function notifyApprovers({ runId, stepId, round, only, message }: { runId: string; stepId: string; round: string; only?: string; message?: string }): Promise<void> {
+		if (!linkKey) return;
+		const [row] = await db
+			.select({ uses: runSteps.uses, initiatorId: runs.initiatorId, initiator: runs.initiator, runbook: runs.runbookName, version: runs.version, document: runbookVersions.document })
+			.from(runSteps)
+			.innerJoin(runs, eq(runs.id, runSteps.runId))
+			.innerJoin(runbookVersions, eq(runbookVersions.id, runs.versionId))
+			.where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId)));
+		if (row?.uses !== 'approval') return;
+		const audience = approvalAudience(row.document, stepId);
+		if (!audience) return;
+		const principals = only ? [only] : audience.approvers;
+		// Four eyes: whoever started the run may not decide, so is not asked to.
+		const people = (await principalsToPeople(db, principals)).filter((p) => !audience.fourEyes || (p.id !== row.initiatorId && p.username !== row.initiator));
+		if (!people.length) return;
+		const title = row.runbook ? `Approval needed: ${row.runbook} v${row.version}, step "${stepId}"` : `Approval needed: step "${stepId}"`;
+		const link = approvalLinkPath(linkKey, runId, stepId);
+		await db
+			.insert(notifications)
+			.values(people.map((person) => ({ userId: person.id, key: `approval:${round}:${person.id}`, title, body: message ?? '', link, runId })))
+			.onConflictDoNothing({ target: notifications.key });
+	}
+
+	/** Notifications help; they never fail the ledger write the run depends on. */
+	async function tryNotifyApprovers(args: Parameters<typeof notifyApprovers>[0]): Promise<void> {
+		try {
+			await notifyApprovers(args);
+		} catch (error) {
+			Context.current().log.warn('approval notifications not written', { runId: args.runId, stepId: args.stepId, error: (error as Error).message });
+		}
+	}
+
 	return {
 		/**
 		 * Marks the run running and answers the emergency stop in force, if any: the run learns of
@@ -90,7 +185,10 @@ export function createLedgerActivities({ db }: { db: Db }) {
 		},
 
 		async 'ledger.stepChanged'(change: StepChange): Promise<void> {
-			await db.transaction((tx) => writeStepChange(tx, change, eventKey()));
+			const key = eventKey();
+			await db.transaction((tx) => writeStepChange(tx, change, key));
+			// An approval (explicit or a gate) waits only through here; holds never put one on `waiting`.
+			if (change.status === 'waiting') await tryNotifyApprovers({ runId: change.runId, stepId: change.stepId, round: key, message: change.message });
 		},
 
 		/** Several steps at once, e.g. every step a stopped run never started. */
@@ -144,7 +242,10 @@ export function createLedgerActivities({ db }: { db: Db }) {
 		},
 
 		async 'ledger.approvalEscalated'({ runId, stepId, to }: { runId: string; stepId: string; to: string }): Promise<void> {
-			await db.insert(runEvents).values({ runId, stepId, key: eventKey(), status: 'escalated', message: `no decision yet: ${to} may now decide too` }).onConflictDoNothing();
+			const key = eventKey();
+			await db.insert(runEvents).values({ runId, stepId, key, status: 'escalated', message: `no decision yet: ${to} may now decide too` }).onConflictDoNothing();
+			// Whoever the escalation adds is asked too; a person already asked gets a second, newer notice.
+			await tryNotifyApprovers({ runId, stepId, round: key, only: to, message: `No decision yet: ${to} may now decide too.` });
 		},
 
 		async 'ledger.runFinished'({ runId, status, error }: { runId: string; status: RunStatus; error?: string }): Promise<void> {
