@@ -48,6 +48,13 @@ export function openApiDocument(serverUrl: string) {
 			},
 			'/runs': { get: { summary: 'Recent runs', responses: { '200': ok('Runs'), ...errors } } },
 			'/runs/{id}': { get: { summary: 'A run and its steps', parameters: [id('id')], responses: { '200': ok('Run', { $ref: '#/components/schemas/Run' }), '404': problem, ...errors } } },
+			'/runs/{id}/events': {
+				get: {
+					summary: 'The run as server-sent events: the run view each time it changes, until it ends',
+					parameters: [id('id')],
+					responses: { '200': { description: 'text/event-stream of Run views', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': problem, ...errors }
+				}
+			},
 			'/runs/{id}/cancel': { post: { summary: 'Cancel a run (compensates with rollback)', parameters: [id('id')], responses: { '202': ok('Cancelling'), '404': problem, '409': problem, ...errors } } },
 			'/runs/{id}/steps/{stepId}/decision': {
 				post: {

@@ -7,7 +7,8 @@ import type { Actions, PageServerLoad } from './$types';
 /** Any signed-in person may open the inbox: who may decide is the workflow's rule, applied to each item. */
 export const load = (async ({ locals, url }) => {
 	const user = requireUser(locals, url);
-	return { approvals: await approvalsFor({ id: user.id, username: user.username, roles: [...user.roles] }) };
+	const me = { id: user.id, username: user.username, roles: [...user.roles] };
+	return { approvals: await approvalsFor(me), me };
 }) satisfies PageServerLoad;
 
 const decisionForm = z.object({
@@ -17,18 +18,20 @@ const decisionForm = z.object({
 	comment: z.string().trim().max(2000).optional()
 });
 
+/** Answers in the run page's shape (runs/[id]/action-result.ts), so the same panel words them. */
 export const actions = {
 	decide: async ({ locals, request, url }) => {
 		const user = requireUser(locals, url);
-		const parsed = decisionForm.safeParse(Object.fromEntries(await request.formData()));
-		if (!parsed.success) return fail(400, { key: null, message: 'The decision form was incomplete; reload the page and try again.' });
+		const form = Object.fromEntries(await request.formData());
+		const parsed = decisionForm.safeParse(form);
+		if (!parsed.success) return fail(400, { key: `decide:${form.runId}/${form.stepId}`, outcome: 'decisionIncomplete', failed: true });
 		const { runId, stepId, decision, comment } = parsed.data;
-		const key = `${runId}/${stepId}`;
+		const key = `decide:${runId}/${stepId}`;
 		try {
 			const result = await decide(runId, stepId, decision, comment || undefined, { id: user.id, username: user.username, roles: [...user.roles] });
-			return { key, done: `${decision === 'approve' ? 'Approved' : 'Rejected'}: ${result.approvals} of ${result.quorum} approvals so far.` };
+			return { key, outcome: decision === 'approve' ? 'approved' : 'rejected', approvals: result.approvals, quorum: result.quorum };
 		} catch (error) {
-			if (error instanceof DecisionRefusedError) return fail(error.status, { key, message: `Your decision did not count: ${error.message}.` });
+			if (error instanceof DecisionRefusedError) return fail(error.status, { key, outcome: 'decisionRefused', failed: true, detail: error.message });
 			throw error;
 		}
 	}

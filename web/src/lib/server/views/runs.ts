@@ -1,6 +1,9 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { FINISHED_STEP_STATUSES, runEvents, runs, runSteps } from '../../../../../db/schema/index.ts';
-import type { RunEventView, RunView, StepStatus } from '../../run-types.ts';
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { FINISHED_STEP_STATUSES, RUN_STATUSES, runbookVersions, runEvents, runs, runSteps, type RunStatus } from '../../../../../db/schema/index.ts';
+import { runbookSchema } from '../../../../../runbooks/schema.ts';
+import { isTimeZone } from '../../../../../runbooks/window-schema.ts';
+import { parseDuration } from '../../../../../runbooks/duration.ts';
+import type { RunEventView, RunView, StepFacts, StepStatus } from '../../run-types.ts';
 import { runStateQuery, type RunState } from '../../../../../workflows/definitions.ts';
 import { getDb } from '../db.ts';
 import { temporalClient } from '../temporal.ts';
@@ -37,19 +40,106 @@ const listColumns = {
 export interface RunFilter {
 	runbook?: string;
 	status?: RunView['status'];
+	initiator?: string;
+	target?: string;
+	/** Calendar days (YYYY-MM-DD), both inclusive, in `timeZone` (UTC unless given). */
+	from?: string;
+	to?: string;
+	timeZone?: string;
 	/** Keyset cursor: only runs older than this run, in (created_at, id) order. */
 	before?: string;
+	/** Keyset cursor: only runs newer than this run; the way back from `before`. */
+	after?: string;
 }
 
-/** The newest runs first, optionally of one runbook or in one status. */
-export async function listRuns(options: RunFilter & { limit: number }): Promise<RunListItem[]> {
-	const conditions: SQL[] = [];
-	if (options.runbook) conditions.push(eq(runs.runbookName, options.runbook));
-	if (options.status) conditions.push(eq(runs.status, options.status));
-	if (options.before && isRunId(options.before)) {
-		// The cursor's position is read back from the table: created_at has microseconds that a Date in a URL would lose.
-		conditions.push(sql`(${runs.createdAt}, ${runs.id}) < (select c.created_at, c.id from runs c where c.id = ${options.before})`);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+type FilterField = 'runbook' | 'status' | 'initiator' | 'target' | 'from' | 'to' | 'tz' | 'before' | 'after';
+
+/**
+ * The run list's filter from a query string, shared by the page and `GET /api/v1/runs`: the
+ * filter and, for each value that cannot be used, its field and why (the page drops those, the
+ * API answers 400).
+ */
+export function parseRunFilter(params: URLSearchParams): { filter: RunFilter; errors: Array<{ path: string; message: string }> } {
+	const filter: RunFilter = {};
+	const errors: Array<{ path: string; message: string }> = [];
+	const value = (name: FilterField) => params.get(name)?.trim() || undefined;
+	filter.runbook = value('runbook');
+	filter.initiator = value('initiator');
+	filter.target = value('target');
+	const status = value('status');
+	if (status && (RUN_STATUSES as readonly string[]).includes(status)) filter.status = status as RunStatus;
+	else if (status) errors.push({ path: 'status', message: `must be one of ${RUN_STATUSES.join(', ')}` });
+	for (const day of ['from', 'to'] as const) {
+		const text = value(day);
+		if (text && DAY.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) filter[day] = text;
+		else if (text) errors.push({ path: day, message: 'must be a date written YYYY-MM-DD' });
 	}
+	const tz = value('tz');
+	if (tz && isTimeZone(tz)) filter.timeZone = tz;
+	else if (tz) errors.push({ path: 'tz', message: 'must be an IANA time zone such as Europe/Berlin' });
+	for (const cursor of ['before', 'after'] as const) {
+		const id = value(cursor);
+		if (id && isRunId(id)) filter[cursor] = id;
+		else if (id) errors.push({ path: cursor, message: 'must be a run id' });
+	}
+	if (filter.before && filter.after) errors.push({ path: 'after', message: 'give before or after, not both' });
+	return { filter, errors };
+}
+
+/** The filter's values only, without cursors: what "clear filters" clears and a pager link keeps. */
+export function isFiltered(filter: RunFilter): boolean {
+	return Boolean(filter.runbook || filter.status || filter.initiator || filter.target || filter.from || filter.to);
+}
+
+/** Milliseconds east of UTC that `timeZone` is at `at`, from Intl's wall-clock parts. */
+function zoneOffset(at: number, timeZone: string): number {
+	const parts = Object.fromEntries(
+		new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+			.formatToParts(at)
+			.map((p) => [p.type, p.value])
+	);
+	const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+	return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant a calendar day starts in a time zone (a DST change at midnight moves it, hence the second look). */
+export function startOfDay(day: string, timeZone = 'UTC', addDays = 0): Date {
+	const [y, m, d] = day.split('-').map(Number);
+	const wall = Date.UTC(y, m - 1, d + addDays);
+	let at = wall - zoneOffset(wall, timeZone);
+	at = wall - zoneOffset(at, timeZone);
+	return new Date(at);
+}
+
+function conditionsOf(filter: RunFilter): SQL[] {
+	const conditions: SQL[] = [];
+	if (filter.runbook) conditions.push(eq(runs.runbookName, filter.runbook));
+	if (filter.status) conditions.push(eq(runs.status, filter.status));
+	if (filter.initiator) conditions.push(eq(runs.initiator, filter.initiator));
+	if (filter.target) conditions.push(eq(runs.target, filter.target));
+	if (filter.from) conditions.push(gte(runs.createdAt, startOfDay(filter.from, filter.timeZone)));
+	if (filter.to) conditions.push(lt(runs.createdAt, startOfDay(filter.to, filter.timeZone, 1)));
+	return conditions;
+}
+
+// The cursor's position is read back from the table: created_at has microseconds that a Date in a URL would lose.
+const olderThan = (id: string) => sql`(${runs.createdAt}, ${runs.id}) < (select c.created_at, c.id from runs c where c.id = ${id})`;
+const newerThan = (id: string) => sql`(${runs.createdAt}, ${runs.id}) > (select c.created_at, c.id from runs c where c.id = ${id})`;
+
+/** The newest runs first under a filter; with `after`, the runs just newer than that one (still newest first). */
+export async function listRuns(options: RunFilter & { limit: number }): Promise<RunListItem[]> {
+	const conditions = conditionsOf(options);
+	if (options.after) {
+		const rows = await getDb()
+			.select(listColumns)
+			.from(runs)
+			.where(and(...conditions, newerThan(options.after)))
+			.orderBy(asc(runs.createdAt), asc(runs.id))
+			.limit(options.limit);
+		return rows.reverse();
+	}
+	if (options.before) conditions.push(olderThan(options.before));
 	return getDb()
 		.select(listColumns)
 		.from(runs)
@@ -58,11 +148,64 @@ export async function listRuns(options: RunFilter & { limit: number }): Promise<
 		.limit(options.limit);
 }
 
-/** One page of runs, and the cursor of the next (older) page when there is one. */
-export async function listRunsPage(filter: RunFilter, pageSize: number): Promise<{ runs: RunListItem[]; older: string | null }> {
+/** Whether any run under the filter lies beyond `id` in one direction: one index probe. */
+async function anyBeyond(filter: RunFilter, id: string, direction: 'older' | 'newer'): Promise<boolean> {
+	const [row] = await getDb()
+		.select({ id: runs.id })
+		.from(runs)
+		.where(and(...conditionsOf(filter), direction === 'older' ? olderThan(id) : newerThan(id)))
+		.limit(1);
+	return Boolean(row);
+}
+
+export interface RunsPage {
+	runs: RunListItem[];
+	/** Cursors for the neighbouring pages: `?before=<older>` and `?after=<newer>`, null at either end. */
+	older: string | null;
+	newer: string | null;
+}
+
+/**
+ * One page of runs by keyset (never OFFSET, never a count): stable while new runs arrive, since a
+ * page is defined by the run at its edge. Going back (`after`) near the top lands on the newest
+ * page rather than on a short one.
+ */
+export async function listRunsPage(filter: RunFilter, pageSize: number): Promise<RunsPage> {
+	if (filter.after) {
+		const rows = await listRuns({ ...filter, before: undefined, limit: pageSize + 1 });
+		if (rows.length > pageSize) {
+			const page = rows.slice(1);
+			return { runs: page, newer: page[0].id, older: (await anyBeyond(filter, page[page.length - 1].id, 'older')) ? page[page.length - 1].id : null };
+		}
+		return listRunsPage({ ...filter, after: undefined }, pageSize);
+	}
 	const rows = await listRuns({ ...filter, limit: pageSize + 1 });
 	const page = rows.slice(0, pageSize);
-	return { runs: page, older: rows.length > pageSize ? page[page.length - 1].id : null };
+	const older = rows.length > pageSize ? page[page.length - 1].id : null;
+	const newer = filter.before && page.length && (await anyBeyond(filter, page[0].id, 'newer')) ? page[0].id : null;
+	return { runs: page, older, newer };
+}
+
+/**
+ * The distinct values of an indexed column (initiator, target) by a loose index scan: one index
+ * probe per value, so it stays cheap however many runs there are.
+ */
+async function distinctValues(column: 'initiator' | 'target', limit: number): Promise<string[]> {
+	const name = sql.identifier(column);
+	const result = await getDb().execute<{ value: string }>(sql`
+		with recursive v(value) as (
+			(select ${name} from runs where ${name} is not null order by ${name} limit 1)
+			union all
+			select (select r.${name} from runs r where r.${name} > v.value order by r.${name} limit 1) from v where v.value is not null
+		)
+		select value from v where value is not null limit ${limit}`);
+	return result.rows.map((row) => row.value);
+}
+
+/** Who has started runs and which targets runs were on: the list's filter choices. */
+export async function runFilterChoices(): Promise<{ initiators: string[]; targets: string[] }> {
+	const [initiators, targets] = await Promise.all([distinctValues('initiator', 500), distinctValues('target', 500)]);
+	return { initiators, targets };
 }
 
 /**
@@ -147,4 +290,54 @@ export async function listRunEvents(runId: string): Promise<RunEventView[]> {
 		.where(eq(runEvents.runId, runId))
 		.orderBy(asc(runEvents.id));
 	return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+}
+
+/**
+ * What the run's pinned version says about each step that the ledger does not keep: what it
+ * waits for (the graph's edges), how many attempts it may take and when the next begins, and what
+ * undoes it. Gates and the undo checklist are not in the document; the page places those itself.
+ */
+export async function getRunStepFacts(runId: string): Promise<Record<string, StepFacts>> {
+	if (!isRunId(runId)) return {};
+	const [row] = await getDb()
+		.select({ document: runbookVersions.document })
+		.from(runs)
+		.innerJoin(runbookVersions, eq(runbookVersions.id, runs.versionId))
+		.where(eq(runs.id, runId));
+	const parsed = runbookSchema.safeParse(row?.document);
+	if (!parsed.success) return {};
+	const steps = parsed.data.spec.steps;
+	return Object.fromEntries(
+		steps.map((step, i): [string, StepFacts] => {
+			const retry = step.retry ?? DEFAULT_RETRY;
+			return [
+				step.id,
+				{
+					needs: step.needs ?? (i > 0 ? [steps[i - 1].id] : []),
+					maxAttempts: retry.maxAttempts,
+					retryIntervalMs: parseDuration(retry.initialInterval),
+					backoff: retry.backoff,
+					...(retry.maxInterval !== undefined ? { maxRetryIntervalMs: parseDuration(retry.maxInterval) } : {}),
+					...(step.rollback ? { rollback: step.rollback.uses } : {})
+				}
+			];
+		})
+	);
+}
+
+// The interpreter's default when a step names no retry (workflows/step-calls.ts).
+const DEFAULT_RETRY = { maxAttempts: 3, initialInterval: '5s', backoff: 2, maxInterval: undefined } as const;
+
+/** What changes whenever the ledger moves on: one index probe each, cheap enough to ask every second. */
+export async function ledgerMark(runId: string): Promise<{ status: RunStatus; finishedAt: string | null; lastEventId: number | null } | null> {
+	const [row] = await getDb()
+		.select({
+			status: runs.status,
+			finishedAt: runs.finishedAt,
+			// The run's id as a parameter: drizzle writes a column unqualified, which inside the subquery would name run_events' own id.
+			lastEventId: sql<string | null>`(select max(e.id) from run_events e where e.run_id = ${runId})`
+		})
+		.from(runs)
+		.where(eq(runs.id, runId));
+	return row ? { status: row.status, finishedAt: iso(row.finishedAt), lastEventId: row.lastEventId === null ? null : Number(row.lastEventId) } : null;
 }
