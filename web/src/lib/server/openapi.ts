@@ -43,6 +43,14 @@ export function openApiDocument(serverUrl: string) {
 			'/runbooks/{name}/diff': {
 				get: { summary: 'Diff two versions', parameters: [id('name'), { name: 'from', in: 'query', required: true, schema: { type: 'integer' } }, { name: 'to', in: 'query', schema: { type: 'integer' } }], responses: { '200': ok('Patch and step changes'), '400': problem, '404': problem, ...errors } }
 			},
+			'/runbooks/{name}/dry-run': {
+				post: {
+					summary: 'Dry run: what a run would do, with simulated results and no side effects',
+					parameters: [id('name')],
+					requestBody: jsonBody({ type: 'object', properties: { source: { type: 'string' }, version: { type: 'integer' }, inputs: { type: 'object' }, failAt: { type: 'string' }, reject: { type: 'array', items: { type: 'string' } } } }),
+					responses: { '200': ok('The simulated timeline'), '404': problem, '415': problem, '422': problem, ...errors }
+				}
+			},
 			'/runbooks/{name}/runs': {
 				post: { summary: 'Start a run', parameters: [id('name')], requestBody: jsonBody({ type: 'object', properties: { inputs: { type: 'object' }, version: { type: 'integer' } } }), responses: { '201': ok('Started', { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }), '404': problem, '422': problem, ...errors } }
 			},
