@@ -1,7 +1,10 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure logic, fast, parallel) and `integration` (a real PostgreSQL, Temporal
+ * Projects: `unit` (pure logic, fast, parallel), `component` (Svelte components in jsdom),
+ * `workflow`, and `integration` (a real PostgreSQL, Temporal
  * dev server, SMTP sink, web app and workers started once by test/setup/stack.ts; files run one
  * after another because they share that stack and kill workers).
  */
@@ -9,6 +12,12 @@ export default defineConfig({
 	test: {
 		projects: [
 			{ test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+			{
+				// Svelte components rendered in jsdom with Svelte's browser build; `$lib` as SvelteKit resolves it.
+				plugins: [svelte()],
+				resolve: { conditions: ['browser'], alias: { $lib: fileURLToPath(new URL('./web/src/lib', import.meta.url)) } },
+				test: { name: 'component', include: ['test/component/**/*.test.ts'], environment: 'jsdom' }
+			},
 			{ test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
 			{
 				test: {

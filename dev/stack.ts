@@ -141,7 +141,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			TEND_SECRET_KEY: state.secretKey,
 			TEND_PUBLIC_URL: webUrl,
 			// adapter-node assumes https unless told the origin; form actions and the API's Origin check need the real one.
-			ORIGIN: webUrl
+			ORIGIN: webUrl,
+			// adapter-node refuses bodies over 512 KiB with a bare 400; the routes check sizes themselves (a runbook may be 1 MB) and answer 413 as problem+json.
+			BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '2M',
+			// Idle connections outlive clients' own keep-alive (undici: 4 s), so a client never reuses one the server is just closing (ECONNRESET).
+			KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? '65'
 		};
 		const startWorker = async () => {
 			const worker = spawnNode('worker', ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], env, home, 'worker ready');

@@ -51,6 +51,16 @@ export function openApiDocument(serverUrl: string) {
 					responses: { '200': ok('The simulated timeline'), '404': problem, '415': problem, '422': problem, ...errors }
 				}
 			},
+			'/runbooks/{name}/draft': {
+				get: { summary: "The builder's draft of a runbook (authors)", parameters: [id('name')], responses: { '200': ok('The draft'), '404': problem, ...errors } },
+				put: {
+					summary: 'Save the draft (not a published version)',
+					parameters: [id('name')],
+					requestBody: jsonBody({ type: 'object', required: ['source'], properties: { source: { type: 'string' }, baseVersion: { type: ['integer', 'null'] } } }),
+					responses: { '200': ok('Saved'), '400': problem, '413': problem, '422': problem, ...errors }
+				},
+				delete: { summary: 'Discard the draft', parameters: [id('name')], responses: { '204': { description: 'Discarded' }, ...errors } }
+			},
 			'/runbooks/{name}/runs': {
 				post: { summary: 'Start a run', parameters: [id('name')], requestBody: jsonBody({ type: 'object', properties: { inputs: { type: 'object' }, version: { type: 'integer' } } }), responses: { '201': ok('Started', { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }), '404': problem, '422': problem, ...errors } }
 			},
