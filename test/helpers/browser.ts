@@ -27,11 +27,14 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 	await page.screenshot({ path: join(screenshotsFolder, `${name}.png`), fullPage: true });
 }
 
-/** Signs in through the login form as the stack's first admin and waits for the dashboard. */
-export async function signInAsAdmin(page: Page): Promise<void> {
+/** Signs in through the login form and waits for the dashboard. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
 	await page.goto(`${webUrl()}/login`);
-	await page.getByLabel('Username').fill('admin');
-	await page.getByLabel('Password').fill(adminPassword());
+	await page.getByLabel('Username').fill(username);
+	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await page.waitForURL(`${webUrl()}/`);
 }
+
+/** Signs in as the stack's first admin. */
+export const signInAsAdmin = (page: Page): Promise<void> => signIn(page, 'admin', adminPassword());
