@@ -37,6 +37,9 @@ describe('choosing the language', () => {
 		expect(i18nFor('en').t('nav.approvalsWaiting', { count: 1 })).toBe('1 approval waiting for you');
 		expect(i18nFor('en').t('nav.approvalsWaiting', { count: 3 })).toBe('3 approvals waiting for you');
 		expect(i18nFor('zh').t('nav.approvalsWaiting', { count: 3 })).toBe('3 项审批等待您处理');
+		expect(i18nFor('en').t('builder:problems.title', { count: 0 })).toBe('No problems');
+		expect(i18nFor('zh').t('builder:problems.title', { count: 0 })).toBe('没有问题');
+		expect(i18nFor('en').t('builder:problems.title', { count: 2 })).toBe('2 problems');
 	});
 });
 
