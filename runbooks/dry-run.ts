@@ -1,5 +1,6 @@
 import { IMPLICIT_GATE } from '../workflows/approvals.ts';
-import { evaluate, expressionPaths, parseExpression, scanExpressions, type ExpressionContext, type PathExpression } from './expressions.ts';
+import { plan, riskOf, wavesOf, type PlanNode } from './dry-run-plan.ts';
+import { conditionOf, resolveText, resolveValue, resolveWith, type Simulation } from './dry-run-expressions.ts';
 import { resolveInputs } from './inputs.ts';
 import type { DocumentError } from './parse.ts';
 import type { FailurePolicy, RunbookDocument, RunbookStep } from './schema.ts';
@@ -92,69 +93,10 @@ export interface DryRunResult {
 	holds: { concurrency?: string; window?: string; freeze?: string };
 }
 
-/** workflows/definitions.ts gateId; repeated here because that module loads the workflow runtime. */
-export const dryRunGateId = (stepId: string) => `${stepId}.approval`;
+// The plan names its gates; callers know them through this module, with the rest of the dry run.
+export { dryRunGateId } from './dry-run-plan.ts';
 
 const WAITS_FOR_PEOPLE_OR_TIME = new Set(['approval', 'manual', 'wait']);
-
-type Node = { kind: 'step'; id: string; step: RunbookStep; needs: string[]; approvals?: string[] } | { kind: 'gate'; id: string; needs: string[]; gateFor: RunbookStep };
-
-function riskOf(step: RunbookStep): Risk {
-	return step.risk ?? STEP_FACTS_BY_USES.get(step.uses)?.defaultRisk ?? 'low';
-}
-
-/** workflows/plan.ts planRun, without its errors: a runbook that reached the dry run has been validated. */
-function plan(runbook: RunbookDocument): Node[] {
-	const steps = runbook.spec.steps;
-	const byId = new Map(steps.map((s) => [s.id, s]));
-	const needs = new Map(steps.map((s, i) => [s.id, (s.needs ?? (i > 0 ? [steps[i - 1].id] : [])).filter((n) => byId.has(n))]));
-	const ancestors = new Map<string, Set<string>>();
-	const ancestorsOf = (id: string, seen = new Set<string>()): Set<string> => {
-		const known = ancestors.get(id);
-		if (known) return known;
-		const found = new Set<string>();
-		seen.add(id);
-		for (const n of needs.get(id) ?? []) {
-			if (seen.has(n)) continue;
-			found.add(n);
-			for (const a of ancestorsOf(n, seen)) found.add(a);
-		}
-		ancestors.set(id, found);
-		return found;
-	};
-	return steps.flatMap((step): Node[] => {
-		const own = needs.get(step.id)!;
-		if (step.uses === 'approval' || riskOf(step) !== 'high') return [{ kind: 'step', id: step.id, step, needs: own }];
-		const covering = [...ancestorsOf(step.id)].filter((id) => byId.get(id)!.uses === 'approval');
-		if (covering.length) return [{ kind: 'step', id: step.id, step, needs: own, approvals: covering }];
-		const gate = dryRunGateId(step.id);
-		return [
-			{ kind: 'gate', id: gate, needs: own, gateFor: step },
-			{ kind: 'step', id: step.id, step, needs: [gate], approvals: [gate] }
-		];
-	});
-}
-
-function wavesOf(nodes: readonly Node[]): Map<string, number> {
-	const byId = new Map(nodes.map((n) => [n.id, n]));
-	const waves = new Map<string, number>();
-	const waveOf = (id: string, depth = 0): number => {
-		const known = waves.get(id);
-		if (known !== undefined) return known;
-		// A cycle cannot reach here after validation; the depth bound keeps a bad document from hanging the page.
-		const node = byId.get(id);
-		const wave = node && depth < nodes.length ? 1 + Math.max(0, ...node.needs.map((n) => waveOf(n, depth + 1))) : 1;
-		waves.set(id, wave);
-		return wave;
-	};
-	for (const node of nodes) waveOf(node.id);
-	return waves;
-}
-
-/** The interpreter's truthiness for `if` (workflows/step-calls.ts isTruthy): the text 'false' is false too. */
-function isTruthy(value: unknown): boolean {
-	return !(value === false || value === 'false' || value === 0 || value === '' || value === null || value === undefined);
-}
 
 /**
  * Outputs whose value a successful step implies: a passing `sql.check` gave `ok: true`. Every other
@@ -165,88 +107,7 @@ function impliedOutputs(step: RunbookStep): Record<string, unknown> {
 	return {};
 }
 
-interface Simulation {
-	context: ExpressionContext;
-	/** Steps that succeeded, with the outputs whose values the simulation knows. */
-	known: Map<string, Set<string>>;
-}
-
-/** Whether a path reads something the simulation knows (an input, the runbook's name, an implied output, or a step that never gave outputs). */
-function readable(path: PathExpression, simulation: Simulation): boolean {
-	if (path.root === 'inputs') return true;
-	if (path.root === 'run') return path.segments[0] === 'runbook';
-	if (path.root !== 'steps') return false;
-	const [stepId, outputs, name] = path.segments;
-	const known = simulation.known.get(String(stepId));
-	if (!known) return true;
-	return outputs === 'outputs' && name !== undefined && known.has(String(name));
-}
-
-function placeholder(path: PathExpression, body: string): string {
-	const [stepId, outputs, ...rest] = path.segments;
-	if (path.root === 'steps' && outputs === 'outputs' && rest.length) return `<output of ${String(stepId)}.${rest.map(String).join('.')}>`;
-	if (path.root === 'steps' && outputs === 'outputs') return `<outputs of ${String(stepId)}>`;
-	return `<${body.trim()}>`;
-}
-
-/** One `${{ }}` body: its value when the simulation knows it, else what stands in for it. */
-function resolveBody(body: string, simulation: Simulation): { known: true; value: unknown } | { known: false; text: string } {
-	let parsed;
-	try {
-		parsed = parseExpression(body);
-	} catch {
-		return { known: false, text: `<${body.trim()}>` };
-	}
-	const paths = expressionPaths(parsed);
-	if (paths.every((p) => readable(p, simulation))) return { known: true, value: evaluate(parsed, simulation.context) };
-	return { known: false, text: parsed.type === 'path' ? placeholder(parsed, body) : `<${body.trim()}>` };
-}
-
-function asText(value: unknown): string {
-	if (value === undefined || value === null) return '';
-	return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-function resolveText(text: string, simulation: Simulation): unknown {
-	const spans = scanExpressions(text);
-	if (!spans.length || spans.some((s) => s.error)) return text;
-	if (spans.length === 1 && spans[0].start === 0 && spans[0].end === text.length) {
-		const one = resolveBody(spans[0].body, simulation);
-		return one.known ? one.value : one.text;
-	}
-	let out = '';
-	let from = 0;
-	for (const span of spans) {
-		const part = resolveBody(span.body, simulation);
-		out += text.slice(from, span.start) + (part.known ? asText(part.value) : part.text);
-		from = span.end;
-	}
-	return out + text.slice(from);
-}
-
-function resolveValue(value: unknown, simulation: Simulation): unknown {
-	if (typeof value === 'string') return resolveText(value, simulation);
-	if (Array.isArray(value)) return value.map((item) => resolveValue(item, simulation));
-	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, simulation)]));
-	return value;
-}
-
-function resolveWith(params: Record<string, unknown>, uses: string, simulation: Simulation): Record<string, unknown> {
-	// An approval's `show` holds paths to read as evidence, not templates (workflows/runbook-run.ts describeApproval).
-	if (uses !== 'approval' || !('show' in params)) return resolveValue(params, simulation) as Record<string, unknown>;
-	const { show, ...rest } = params;
-	return { ...(resolveValue(rest, simulation) as Record<string, unknown>), show };
-}
-
-function conditionOf(text: string, simulation: Simulation): boolean | 'run_time' {
-	const spans = scanExpressions(text);
-	if (spans.some((s) => s.error)) return 'run_time';
-	const value = resolveText(text, simulation);
-	const unknown = spans.some((span) => !resolveBody(span.body, simulation).known);
-	return unknown ? 'run_time' : isTruthy(value);
-}
-
-function approvalOf(node: Node, params: Record<string, unknown>): DryRunApproval | undefined {
+function approvalOf(node: PlanNode, params: Record<string, unknown>): DryRunApproval | undefined {
 	if (node.kind === 'gate') {
 		const gate = IMPLICIT_GATE as { approvers: string[]; quorum: number };
 		return { approvers: [...gate.approvers], quorum: gate.quorum, onTimeout: 'fail', implicit: true };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loginAsAdmin, webUrl, type ApiClient } from '../helpers/api.ts';
 import { collectPageErrors, launchBrowser, screenshot, signInAsAdmin } from '../helpers/browser.ts';
+import { builderYaml } from '../helpers/builder.ts';
 
 /**
  * The builder's editing core in a real browser: the canvas shows a published runbook's steps with
@@ -62,14 +63,7 @@ spec:
 	const edge = (source: string, target: string) => page.locator(`.svelte-flow__edge[data-id="${source}->${target}"]`);
 	/** The source as the YAML tab holds it, read back through its text. */
 	const yamlSteps = async (): Promise<Array<{ id: string; needs?: string[] }>> => {
-		await page.getByRole('tab', { name: 'YAML' }).click();
-		const text = await page.locator('#builder-panel-yaml .cm-content').evaluate((element) => {
-			// CodeMirror renders only the lines in view; its state (EditorView.findFromDOM's way in) has the whole document.
-			type View = { state: { doc: { toString(): string } } };
-			const view = (element as unknown as { cmTile?: { root?: { view?: View } } }).cmTile?.root?.view;
-			if (!view) throw new Error('no CodeMirror view on .cm-content');
-			return view.state.doc.toString();
-		});
+		const text = await builderYaml(page);
 		await page.getByRole('tab', { name: 'Canvas' }).click();
 		await node('prepare').waitFor();
 		return (parse(text) as { spec: { steps: Array<{ id: string; needs?: string[] }> } }).spec.steps;

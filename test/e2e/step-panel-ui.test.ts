@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webUrl } from '../helpers/api.ts';
 import { collectPageErrors, launchBrowser, screenshot, signInAsAdmin } from '../helpers/browser.ts';
+import { builderYaml } from '../helpers/builder.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const STEP_TITLES: Record<string, string> = { backup: 'Back up database', approve: 'Ask for approval', update: 'Run admin SQL' };
@@ -17,15 +18,9 @@ describe('the builder’s step panel', () => {
 		await browser?.close();
 	});
 
-	/** The steps as the YAML tab holds them; CodeMirror renders only the lines in view, its state has the whole document. */
+	/** The steps as the YAML tab holds them. */
 	async function yamlSteps(page: Page): Promise<Array<Record<string, unknown>>> {
-		await page.getByRole('tab', { name: 'YAML' }).click();
-		const text = await page.locator('#builder-panel-yaml .cm-content').evaluate((element) => {
-			type View = { state: { doc: { toString(): string } } };
-			const view = (element as unknown as { cmTile?: { root?: { view?: View } } }).cmTile?.root?.view;
-			if (!view) throw new Error('no CodeMirror view on .cm-content');
-			return view.state.doc.toString();
-		});
+		const text = await builderYaml(page);
 		return (parse(text) as { spec: { steps: Array<Record<string, unknown>> } }).spec.steps;
 	}
 
