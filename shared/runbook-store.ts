@@ -13,8 +13,9 @@ export interface PublishResult {
 }
 
 /**
- * Publishes a validated runbook as a new immutable version. The runbook row is locked so two
- * publishers get consecutive versions; identical source is not published twice.
+ * Publishes a validated runbook as a new immutable version. The runbook row is created if missing
+ * and then locked, so concurrent publishers get consecutive versions; identical source is not
+ * published twice.
  */
 export async function publishRunbook(
 	db: Db,
@@ -25,17 +26,21 @@ export async function publishRunbook(
 	const { metadata } = document;
 	const sha256 = createHash('sha256').update(source).digest('hex');
 	return db.transaction(async (tx) => {
-		const [existing] = await tx.select().from(runbooks).where(eq(runbooks.name, metadata.name)).for('update');
-		if (existing) {
+		// Insert-if-missing before the lock: two first publishes of a name would otherwise both find no
+		// row to lock and both insert it, and the second would fail on the unique name. This one waits
+		// for the other's commit and then does nothing.
+		await tx
+			.insert(runbooks)
+			.values({ name: metadata.name, title: metadata.title, tags: metadata.tags, builtIn: by.builtIn ?? null })
+			.onConflictDoNothing({ target: runbooks.name });
+		const [runbook] = await tx.select().from(runbooks).where(eq(runbooks.name, metadata.name)).for('update');
+		if (runbook.latestVersion > 0) {
 			const [latest] = await tx
 				.select({ sha256: runbookVersions.sha256 })
 				.from(runbookVersions)
-				.where(and(eq(runbookVersions.runbookId, existing.id), eq(runbookVersions.version, existing.latestVersion)));
-			if (latest?.sha256 === sha256) return { name: metadata.name, version: existing.latestVersion, created: false };
+				.where(and(eq(runbookVersions.runbookId, runbook.id), eq(runbookVersions.version, runbook.latestVersion)));
+			if (latest?.sha256 === sha256) return { name: metadata.name, version: runbook.latestVersion, created: false };
 		}
-		const runbook =
-			existing ??
-			(await tx.insert(runbooks).values({ name: metadata.name, title: metadata.title, tags: metadata.tags, builtIn: by.builtIn ?? null }).returning())[0];
 		const version = runbook.latestVersion + 1;
 		await tx.insert(runbookVersions).values({ runbookId: runbook.id, version, document, source, sha256, publishedBy: by.id ?? null });
 		await tx.update(runbooks).set({ latestVersion: version, title: metadata.title, tags: metadata.tags, updatedAt: new Date() }).where(eq(runbooks.id, runbook.id));
