@@ -23,7 +23,8 @@ export async function loadTargetSpec({ db }: ActivityDeps, name: string): Promis
 /** The connection URL of `database` on the target, with its `secret:` reference resolved. */
 export async function targetDatabaseUrl(deps: ActivityDeps, target: string, database: string): Promise<string> {
 	const spec = await loadTargetSpec(deps, target);
-	const entry = spec.databases?.[database];
+	// Own keys only: a step naming `constructor` must not find Object's.
+	const entry = spec.databases && Object.hasOwn(spec.databases, database) ? spec.databases[database] : undefined;
 	if (!entry) {
 		const known = Object.keys(spec.databases ?? {});
 		throw nonRetryable('InvalidStepParams', `target "${target}" has no database "${database}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`);

@@ -31,11 +31,12 @@ export function localTime(iso: string | null | undefined): string {
 
 /** `key=value` pairs from repeated `--input` options; the value may itself hold `=`. */
 export function parseInputs(pairs: string[] | undefined): Record<string, string> {
-	const inputs: Record<string, string> = {};
-	for (const pair of pairs ?? []) {
-		const at = pair.indexOf('=');
-		if (at < 1) throw new UsageError(`--input takes key=value, not "${pair}"`);
-		inputs[pair.slice(0, at)] = pair.slice(at + 1);
-	}
-	return inputs;
+	// fromEntries defines own keys: `__proto__=x` is sent, and the server names it, instead of vanishing here.
+	return Object.fromEntries(
+		(pairs ?? []).map((pair) => {
+			const at = pair.indexOf('=');
+			if (at < 1) throw new UsageError(`--input takes key=value, not "${pair}"`);
+			return [pair.slice(0, at), pair.slice(at + 1)];
+		})
+	);
 }

@@ -1,7 +1,7 @@
 import { IMPLICIT_GATE } from '../workflows/approvals.ts';
 import { plan, riskOf, wavesOf, type PlanNode } from './dry-run-plan.ts';
 import { conditionOf, resolveText, resolveValue, resolveWith, type Simulation } from './dry-run-expressions.ts';
-import { resolveInputs } from './inputs.ts';
+import { givenValue, resolveInputs } from './inputs.ts';
 import type { DocumentError } from './parse.ts';
 import type { FailurePolicy, RunbookDocument, RunbookStep } from './schema.ts';
 import { FOR_EACH_OUTPUTS, STEP_FACTS_BY_USES, type Risk } from './step-facts.ts';
@@ -257,7 +257,7 @@ export function dryRun(runbook: RunbookDocument, scenario: DryRunScenario = {}):
 function fallbackInputs(runbook: RunbookDocument, given: Record<string, unknown>): Record<string, unknown> {
 	const inputs: Record<string, unknown> = {};
 	for (const [name, declared] of Object.entries(runbook.spec.inputs)) {
-		const value = given[name] ?? declared.default;
+		const value = givenValue(given, name) ?? declared.default;
 		if (value !== undefined && value !== '') inputs[name] = value;
 	}
 	return inputs;

@@ -1,19 +1,34 @@
+import { z } from 'zod';
 import type { DocumentError } from './parse.ts';
 import type { RunbookDocument } from './schema.ts';
+
+/**
+ * A run's inputs as a request gives them. zod's record drops a `__proto__` key without a word;
+ * this keeps the object as parsed, so resolveInputs names every key it does not declare.
+ */
+export const givenInputsSchema = z.custom<Record<string, unknown>>(
+	(value) => value !== null && typeof value === 'object' && !Array.isArray(value),
+	'must be an object of input names and values'
+);
+
+/** The value given for `name`: only the object's own keys count, never `constructor` or `toString` from its prototype. */
+export function givenValue(given: Record<string, unknown>, name: string): unknown {
+	return Object.hasOwn(given, name) ? given[name] : undefined;
+}
 
 /** Checks a run's inputs against the runbook's declared inputs and fills defaults. */
 export function resolveInputs(runbook: RunbookDocument, given: Record<string, unknown>): { ok: true; inputs: Record<string, unknown> } | { ok: false; errors: DocumentError[] } {
 	const errors: DocumentError[] = [];
 	const inputs: Record<string, unknown> = {};
 	for (const [name, declared] of Object.entries(runbook.spec.inputs)) {
-		const value = given[name] ?? declared.default;
+		const value = givenValue(given, name) ?? declared.default;
 		if (value === undefined || value === '') {
 			if (declared.required) errors.push({ path: `inputs.${name}`, message: `input "${name}" is required` });
 			continue;
 		}
 		if (declared.type === 'number') {
-			const n = typeof value === 'number' ? value : Number(value);
-			if (!Number.isFinite(n)) errors.push({ path: `inputs.${name}`, message: `input "${name}" must be a number` });
+			const n = numberFrom(value);
+			if (n === undefined) errors.push({ path: `inputs.${name}`, message: `input "${name}" must be a number` });
 			else inputs[name] = n;
 		} else if (declared.type === 'boolean') {
 			if (typeof value === 'boolean') inputs[name] = value;
@@ -24,7 +39,13 @@ export function resolveInputs(runbook: RunbookDocument, given: Record<string, un
 		} else errors.push({ path: `inputs.${name}`, message: `input "${name}" must be a string` });
 	}
 	for (const name of Object.keys(given)) {
-		if (!(name in runbook.spec.inputs)) errors.push({ path: `inputs.${name}`, message: `the runbook declares no input "${name}"` });
+		if (!Object.hasOwn(runbook.spec.inputs, name)) errors.push({ path: `inputs.${name}`, message: `the runbook declares no input "${name}"` });
 	}
 	return errors.length ? { ok: false, errors } : { ok: true, inputs };
+}
+
+/** A number, or the text of one (a form or the CLI sends text); `Number()` alone would take `[3]`, `true` and `" "`. */
+function numberFrom(value: unknown): number | undefined {
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+	return Number.isFinite(n) ? n : undefined;
 }

@@ -2,6 +2,7 @@ import type { ScheduleOptions, ScheduleOptionsStartWorkflowAction, ScheduleSpec 
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../runbooks/duration.ts';
 import { NAME_PATTERN } from '../runbooks/fields.ts';
+import { givenInputsSchema } from '../runbooks/inputs.ts';
 import { isTimeZone } from '../runbooks/window-schema.ts';
 import type { scheduledRun, ScheduledRunInput } from '../workflows/scheduled-run.ts';
 
@@ -16,11 +17,26 @@ const MIN_INTERVAL_MS = 60_000;
 /** Five to seven fields of digits, names, `*`, ranges, lists and steps, or a shorthand such as `@daily`. */
 const CRON_PATTERN = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([0-9A-Za-z*?,/#-]+\s+){4,6}[0-9A-Za-z*?,/#-]+)$/;
 
+/**
+ * The one-minute floor, for cron as for intervals. Temporal reads seven fields as second, minute,
+ * hour, day, month, weekday and year, so `* * * * * * *` fires every second; only one value in
+ * the seconds field keeps it to once a minute. Five or six fields start at the minute.
+ */
+export function cronWithinFloor(cron: string): boolean {
+	const fields = cron.trim().split(/\s+/);
+	return fields.length < 7 || (/^\d{1,2}$/.test(fields[0]) && Number(fields[0]) < 60);
+}
+
 /** POST /api/v1/schedules and the schedules page's form. */
 export const newScheduleSchema = z
 	.strictObject({
 		runbook: z.string().regex(NAME_PATTERN, 'must be a runbook name'),
-		cron: z.string().trim().regex(CRON_PATTERN, 'must be a cron expression such as "0 2 * * *" (minute hour day month weekday) or @daily').optional(),
+		cron: z
+			.string()
+			.trim()
+			.regex(CRON_PATTERN, { error: 'must be a cron expression such as "0 2 * * *" (minute hour day month weekday) or @daily', abort: true })
+			.refine(cronWithinFloor, 'must fire at most once a minute: with seven fields the first is seconds, and it must be one value such as 0')
+			.optional(),
 		every: z
 			.string()
 			.trim()
@@ -28,7 +44,7 @@ export const newScheduleSchema = z
 			.refine((value) => !DURATION_PATTERN.test(value) || parseDuration(value) >= MIN_INTERVAL_MS, 'must be at least 1m')
 			.optional(),
 		timezone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
-		inputs: z.record(z.string(), z.unknown()).default({}),
+		inputs: givenInputsSchema.default({}),
 		paused: z.boolean().default(false),
 		note: z.string().trim().max(500).optional()
 	})

@@ -44,6 +44,25 @@ describe('schedule timing', () => {
 		expect(paths({ ...base, every: '1h', owner: 'x' })).toEqual(['']);
 	});
 
+	it('holds every form to the one-minute floor: a seven-field cron starts with seconds, which must be one value', () => {
+		expect(paths({ ...base, cron: '* * * * * * *' })).toEqual(['cron']);
+		expect(paths({ ...base, cron: '*/10 * * * * * *' })).toEqual(['cron']);
+		expect(paths({ ...base, cron: '0,30 * * * * * *' })).toEqual(['cron']);
+		expect(paths({ ...base, cron: '0-59 * * * * * *' })).toEqual(['cron']);
+		expect(paths({ ...base, cron: '60 * * * * * *' })).toEqual(['cron']);
+		expect(paths({ ...base, cron: '0 * * * * * *' })).toEqual([]);
+		expect(paths({ ...base, cron: '30 15 2 * * * 2030' })).toEqual([]);
+		expect(paths({ ...base, cron: '* * * * * 2030' })).toEqual([]);
+		expect(paths({ ...base, cron: '* * * * *' })).toEqual([]);
+		expect(newScheduleSchema.safeParse({ ...base, cron: '* * * * * * *' }).error?.issues[0].message).toMatch(/at most once a minute/);
+	});
+
+	it('keeps an inherited name among the inputs, so the unknown-input check can name it', () => {
+		const parsed = newScheduleSchema.parse({ ...base, every: '1h', inputs: JSON.parse('{"__proto__": 1, "constructor": 2}') });
+		expect(Object.keys(parsed.inputs)).toEqual(['__proto__', 'constructor']);
+		expect(paths({ ...base, every: '1h', inputs: [1] })).toEqual(['inputs']);
+	});
+
 	it('keeps the timing as written and gives Temporal its own form', () => {
 		const every = newScheduleSchema.parse({ ...base, every: '90m' });
 		expect(timingOf(every)).toEqual({ every: '90m', timezone: 'UTC' });

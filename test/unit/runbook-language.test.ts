@@ -101,6 +101,24 @@ describe('inputs and durations', () => {
 		});
 	});
 
+	it('refuses arrays, booleans and blanks for a number, and names inherited names as undeclared', () => {
+		const doc = runbook({ n: { type: 'number' }, flag: { type: 'boolean' } });
+		const numberError = { path: 'inputs.n', message: 'input "n" must be a number' };
+		for (const value of [[3], true, ' ', { valueOf: () => 3 }]) expect(resolveInputs(doc, { n: value })).toEqual({ ok: false, errors: [numberError] });
+		expect(resolveInputs(doc, { n: ' 4.5 ' })).toEqual({ ok: true, inputs: { n: 4.5 } });
+		const inherited = JSON.parse('{"constructor": 1, "toString": "x", "__proto__": {"n": 1}, "hasOwnProperty": true}') as Record<string, unknown>;
+		expect(resolveInputs(doc, inherited)).toEqual({
+			ok: false,
+			errors: ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => ({ path: `inputs.${name}`, message: `the runbook declares no input "${name}"` }))
+		});
+	});
+
+	it('reads only an own key as given: a declared input named like an Object method is missing, not a function', () => {
+		const doc = runbook({ constructor: { type: 'string', required: true }, toString: { type: 'string', default: 'kept' } });
+		expect(resolveInputs(doc, {})).toEqual({ ok: false, errors: [{ path: 'inputs.constructor', message: 'input "constructor" is required' }] });
+		expect(resolveInputs(doc, { constructor: 'c' })).toEqual({ ok: true, inputs: { constructor: 'c', toString: 'kept' } });
+	});
+
 	it('parses durations', () => {
 		expect([parseDuration('500ms'), parseDuration('10s'), parseDuration('30m'), parseDuration('4h'), parseDuration('2d'), parseDuration(7)]).toEqual([500, 10_000, 1_800_000, 14_400_000, 172_800_000, 7]);
 		expect(() => parseDuration('soon')).toThrow(/not a duration/);

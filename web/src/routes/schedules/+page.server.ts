@@ -19,15 +19,16 @@ function fieldOf(path: string): Field | null {
 
 /** `key=value` lines, as in the CLI's --input; blank lines are skipped. */
 function parseInputLines(text: string): { inputs: Record<string, string>; error?: string; line?: number } {
-	const inputs: Record<string, string> = {};
+	const pairs: Array<[string, string]> = [];
 	for (const [index, raw] of text.split('\n').entries()) {
 		const line = raw.trim();
 		if (!line) continue;
 		const at = line.indexOf('=');
-		if (at < 1) return { inputs, error: `Line ${index + 1}: write each input as name=value.`, line: index + 1 };
-		inputs[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+		if (at < 1) return { inputs: Object.fromEntries(pairs), error: `Line ${index + 1}: write each input as name=value.`, line: index + 1 };
+		pairs.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]);
 	}
-	return { inputs };
+	// fromEntries defines own keys, so `__proto__=x` reaches the unknown-input check instead of vanishing.
+	return { inputs: Object.fromEntries(pairs) };
 }
 
 export const load = (async ({ locals, url }) => {

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { apiUser, parseJsonBody, problem, type FieldError } from '$lib/server/api.ts';
 import { RUN_STARTERS } from '$lib/roles.ts';
 import { RunbookNotFoundError, RunInputError, startRun } from '$lib/server/runs.ts';
+import { givenInputsSchema } from '../../../../../../../../runbooks/inputs.ts';
 import { parseSource } from '../../../../../../../../runbooks/source.ts';
 import type { RequestHandler } from './$types';
 
-const body = z.object({ inputs: z.record(z.string(), z.unknown()).default({}), version: z.number().int().positive().optional() }).strict();
+const body = z.object({ inputs: givenInputsSchema.default({}), version: z.number().int().positive().optional() }).strict();
 
 /**
  * Points each input error at the request body, as a runbook's errors point at its source: at the
