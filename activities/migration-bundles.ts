@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { splitSqlStatements, type SqlStatement } from './sql-statements.ts';
+import { splitSqlStatements, type SqlStatement } from '../runbooks/sql-statements.ts';
 
 /**
  * Versioned SQL bundles (migrations/<bundle>/): the SQL an update runs is a file in the

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { nonRetryable, parseStepParams } from './failures.ts';
 import { jsonSafeRows } from './json-rows.ts';
-import { durationMs, sqlFailure, withSqlSession } from './sql-session.ts';
+import { manyStatementsMessage } from '../runbooks/sql-one-statement.ts';
+import { durationMs, isManyStatementsError, sqlFailure, withSqlSession } from './sql-session.ts';
 import type { ActivityDeps, StepContext } from './step-context.ts';
 import { targetDatabaseUrl } from './targets.ts';
 
@@ -47,6 +48,8 @@ export async function sqlCheck(deps: ActivityDeps, ctx: StepContext, raw: unknow
 			}
 		});
 	} catch (error) {
+		// Only a query built by an expression gets here with several statements: publish refuses a literal one.
+		if (isManyStatementsError(error)) throw nonRetryable('InvalidStepParams', manyStatementsMessage('sql.check'));
 		throw sqlFailure('sql.check', error, { sql: params.query });
 	}
 

@@ -2,9 +2,10 @@ import { eq } from 'drizzle-orm';
 import type pg from 'pg';
 import { z } from 'zod';
 import { runEvents } from '../db/schema/index.ts';
-import { parseStepParams } from './failures.ts';
+import { nonRetryable, parseStepParams } from './failures.ts';
 import { sqlValue } from './sql-check.ts';
-import { durationMs, sqlFailure, withSqlSession } from './sql-session.ts';
+import { manyStatementsMessage } from '../runbooks/sql-one-statement.ts';
+import { durationMs, isManyStatementsError, sqlFailure, withSqlSession } from './sql-session.ts';
 import type { ActivityDeps, StepContext } from './step-context.ts';
 import { targetDatabaseUrl } from './targets.ts';
 
@@ -43,6 +44,8 @@ export async function sqlExec(deps: ActivityDeps, ctx: StepContext, raw: unknown
 			return result.rowCount ?? 0;
 		});
 	} catch (error) {
+		// Only a query built by an expression gets here with several statements: publish refuses a literal one.
+		if (isManyStatementsError(error)) throw nonRetryable('InvalidStepParams', manyStatementsMessage('sql.exec'));
 		throw sqlFailure('sql.exec', error, { sql: params.query });
 	}
 	await deps.db

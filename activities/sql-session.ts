@@ -59,6 +59,11 @@ export function isPermanentSqlError(error: unknown): error is pg.DatabaseError {
 	return error instanceof pg.DatabaseError && typeof error.code === 'string' && PERMANENT_CLASSES.has(error.code.slice(0, 2));
 }
 
+/** PostgreSQL's refusal of a query holding several statements, which the extended protocol cannot take. */
+export function isManyStatementsError(error: unknown): boolean {
+	return error instanceof pg.DatabaseError && error.code === '42601' && error.message.includes('multiple commands');
+}
+
 /** The step's view of a SQL error: permanent ones stop the step at once, with where they happened. */
 export function sqlFailure(where: string, error: unknown, source?: { sql: string; firstLine?: number }): unknown {
 	if (error instanceof ApplicationFailure || !(error instanceof pg.DatabaseError)) return error;

@@ -4,6 +4,7 @@ import { stepGraph, type StepGraph } from './graph.ts';
 import { describeIssues } from './issues.ts';
 import type { RunbookDocument, RunbookStep } from './schema.ts';
 import type { Finding, Path } from './source.ts';
+import { isOneStatementStep, oneStatementProblem } from './sql-one-statement.ts';
 import { closest, suggestion } from './suggest.ts';
 
 /** What the caller knows about the world the runbook will run in; each list is checked only when given. */
@@ -91,6 +92,10 @@ function checkUses(uses: string, withValue: Record<string, unknown>, path: Path)
 	if (!type.available) findings.push({ path: [...path, 'uses'], message: `step type "${uses}" is not available yet` });
 	const parsed = type.withSchema.safeParse(withValue);
 	if (!parsed.success) findings.push(...describeIssues(parsed.error.issues, type.withSchema, [...path, 'with'], withValue));
+	if (isOneStatementStep(uses) && typeof withValue.query === 'string') {
+		const problem = oneStatementProblem(uses, withValue.query);
+		if (problem) findings.push({ path: [...path, 'with', 'query'], message: problem });
+	}
 	return findings;
 }
 

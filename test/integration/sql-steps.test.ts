@@ -14,13 +14,15 @@ describe('sql.check and sql.exec', () => {
 	let worker: TestWorker;
 	let url: string;
 
-	/** Publishes a one-step runbook on the scratch target, runs it and returns the ended run. */
-	const runStep = async (step: string) => {
+	/** A one-step runbook on the scratch target; `inputs` is the YAML of `spec.inputs`, if any. */
+	const stepRunbook = (name: string, step: string, inputs?: string) =>
+		`apiVersion: tend/v1\nkind: Runbook\nmetadata: { name: ${name}, title: SQL step }\nspec:\n  target: ${target}\n${inputs ? `  inputs: ${inputs}\n` : ''}  steps:\n    - ${step}\n`;
+	/** Publishes a one-step runbook, runs it with `given` inputs and returns the ended run. */
+	const runStep = async (step: string, inputs?: string, given: Record<string, unknown> = {}) => {
 		const name = `sql-${suffix}-${randomBytes(3).toString('hex')}`;
-		const yaml = `apiVersion: tend/v1\nkind: Runbook\nmetadata: { name: ${name}, title: SQL step }\nspec:\n  target: ${target}\n  steps:\n    - ${step}\n`;
-		const published = await admin.send('POST', '/api/v1/runbooks', yaml, 'application/yaml');
+		const published = await admin.send('POST', '/api/v1/runbooks', stepRunbook(name, step, inputs), 'application/yaml');
 		expect(published.status, await published.clone().text()).toBe(201);
-		const { status, body } = await admin.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: {} });
+		const { status, body } = await admin.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: given });
 		expect(status).toBe(201);
 		return runEnded<RunView>(admin, body.id);
 	};
@@ -61,10 +63,30 @@ describe('sql.check and sql.exec', () => {
 		const before = await cities();
 		const write = await runStep(`{ id: check, uses: sql.check, with: { database: main, query: "delete from accounts returning true" } }`);
 		expect(write.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringMatching(/cannot execute DELETE in a read-only transaction \[SQLSTATE 25006\]/) });
-		const smuggled = await runStep(`{ id: check, uses: sql.check, with: { database: main, query: "select true; delete from accounts" } }`);
+		// A literal second statement is refused at publish; one an input brings in, by PostgreSQL.
+		const smuggled = await runStep(`{ id: check, uses: sql.check, with: { database: main, query: "\${{ inputs.sql }}" } }`, '{ sql: { type: string } }', { sql: 'select true; delete from accounts' });
 		expect(smuggled.steps[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/cannot insert multiple commands into a prepared statement/) });
 		const switched = await runStep(`{ id: check, uses: sql.check, with: { database: main, query: "set transaction read write" } }`);
 		expect(switched.steps[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/transaction read-write mode must be set before any query/) });
+		expect(await cities()).toEqual(before);
+	});
+
+	it('sql.exec takes one statement: two are refused at publish at the query line, and at run time, plainly and at once, when an input brings them', async () => {
+		const twoStatements = 'update accounts set city = null; delete from accounts';
+		const published = await admin.send('POST', '/api/v1/runbooks', stepRunbook(`sql-${suffix}-two`, `id: both\n      uses: sql.exec\n      risk: low\n      with:\n        database: main\n        query: "${twoStatements}"`), 'application/yaml');
+		expect(published.status).toBe(422);
+		const problem = (await published.json()) as { errors: Array<{ path: string; line: number; message: string }> };
+		expect(problem.errors).toEqual([
+			{ path: 'spec.steps[0].with.query', line: 12, column: expect.any(Number), message: expect.stringMatching(/^sql\.exec runs exactly one SQL statement, and this query holds 2 .*postgres\.migrate/) }
+		]);
+
+		const before = await cities();
+		const run = await runStep(`{ id: both, uses: sql.exec, risk: low, with: { database: main, query: "\${{ inputs.sql }}" } }`, '{ sql: { type: string } }', { sql: twoStatements });
+		expect(run.steps[0]).toMatchObject({
+			status: 'failed',
+			attempts: 1,
+			error: 'sql.exec runs exactly one SQL statement, and this query holds more than one (PostgreSQL: cannot insert multiple commands into a prepared statement): give each statement a sql.exec step of its own, or put them in a migration bundle and apply it with postgres.migrate (one transaction, with a ledger and a down.sql)'
+		});
 		expect(await cities()).toEqual(before);
 	});
 

@@ -159,6 +159,37 @@ describe('step types and their with', () => {
 	});
 });
 
+describe('SQL steps take one statement', () => {
+	const sqlStep = (uses: string, query: string, extra = '') => runbook(`  steps:\n    - id: q\n      uses: ${uses}\n      risk: low\n      with:\n        database: main\n        query: ${query}\n${extra}`);
+
+	it('refuses two statements in a literal sql.exec query at the query field, saying what to use instead', () => {
+		const source = sqlStep('sql.exec', '|\n          update accounts set city = $1;\n          delete from accounts where city is null;');
+		const [error, ...rest] = errorsOf(source);
+		expect(rest).toEqual([]);
+		expect(error.path).toBe('spec.steps[0].with.query');
+		expect(error.line).toBe(positionOf(source, 'query:').line);
+		expect(error.message).toBe(
+			'sql.exec runs exactly one SQL statement, and this query holds 2 (the second starts on its line 2): give each statement a sql.exec step of its own, or put them in a migration bundle and apply it with postgres.migrate (one transaction, with a ledger and a down.sql)'
+		);
+	});
+
+	it('refuses them in sql.check and in a rollback too', () => {
+		const check = errorsOf(sqlStep('sql.check', '"select true; delete from accounts"'));
+		expect(check.map((e) => [e.path, e.message])).toEqual([['spec.steps[0].with.query', expect.stringMatching(/^sql\.check runs exactly one SQL statement, and this query holds 2 .*give each check a sql\.check step of its own$/)]]);
+		const rollback = errorsOf(sqlStep('sql.exec', '"update a set b = 1"', '      rollback:\n        uses: sql.exec\n        with: { database: main, query: "update a set b = 0; update a set c = 0" }\n'));
+		expect(rollback.map((e) => e.path)).toEqual(['spec.steps[0].rollback.with.query']);
+	});
+
+	it('counts statements as psql does: a closing semicolon, and semicolons in quotes, comments and dollar quotes, are not a second one', () => {
+		const block = (...lines: string[]) => `|\n${lines.map((line) => `          ${line}`).join('\n')}`;
+		for (const query of [block('select 1;'), block("select ';' as x -- ; not this", 'from t;'), block('select $$a;b$$'), block('/* ; */ select 1 ;')]) accepted(sqlStep('sql.exec', query));
+	});
+
+	it('leaves a query built by an expression to run time, where it cannot be known before', () => {
+		accepted(runbook('  inputs:\n    sql: { type: string }\n  steps:\n    - { id: q, uses: sql.exec, risk: low, with: { database: main, query: "${{ inputs.sql }}" } }\n'));
+	});
+});
+
 describe('step ids and needs', () => {
 	it('refuses duplicate ids, pointing at the second', () => {
 		const source = runbook(`  steps:\n    - id: a\n      ${notify}\n    - id: a\n      ${notify}\n`);

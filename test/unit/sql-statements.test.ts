@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSqlStatements } from '../../activities/sql-statements.ts';
+import { splitSqlStatements } from '../../runbooks/sql-statements.ts';
 
 const texts = (sql: string) => splitSqlStatements(sql).map((s) => s.text);
 
