@@ -67,6 +67,8 @@ function text(scope: Scope): fc.Arbitrary<string> {
 	);
 }
 const nonEmptyText = (scope: Scope) => text(scope).filter((s) => s.length > 0);
+// A SQL step runs one statement, so a valid query holds no statement-ending semicolon.
+const oneStatement = (scope: Scope) => nonEmptyText(scope).map((s) => s.replaceAll(';', ','));
 const orWhole = <T>(scope: Scope, value: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: wholeExpression(scope) as fc.Arbitrary<T | string> });
 
 const database = (scope: Scope) => orWhole(scope, fc.constantFrom('main', 'replica', 'crm_2'));
@@ -86,8 +88,8 @@ export const WITH: Record<string, (scope: Scope) => fc.Arbitrary<Record<string, 
 	'backup.prune': (s) =>
 		fc.record({ database: database(s), keep: orWhole(s, fc.record({ daily: fc.integer({ min: 0, max: 30 }), weekly: fc.integer({ min: 0, max: 10 }), monthly: fc.integer({ min: 0, max: 24 }) }, { requiredKeys: [] })) }, { requiredKeys: ['database'] }),
 	'postgres.restore': (s) => fc.record({ database: database(s), backup: nonEmptyText(s), into: orWhole(s, fc.oneof(name, fc.constantFrom('crm_restore_drill', 'scratch_1'))) }, { requiredKeys: ['database', 'backup'] }),
-	'sql.check': (s) => fc.record({ database: database(s), query: nonEmptyText(s), params: list(sqlParam(s)) }, { requiredKeys: ['database', 'query'] }),
-	'sql.exec': (s) => fc.record({ database: database(s), query: nonEmptyText(s), params: list(sqlParam(s)) }, { requiredKeys: ['database', 'query'] }),
+	'sql.check': (s) => fc.record({ database: database(s), query: oneStatement(s), params: list(sqlParam(s)) }, { requiredKeys: ['database', 'query'] }),
+	'sql.exec': (s) => fc.record({ database: database(s), query: oneStatement(s), params: list(sqlParam(s)) }, { requiredKeys: ['database', 'query'] }),
 	'http.check': (s) =>
 		fc.record({ url: httpUrl(s), expectStatus: orWhole(s, fc.integer({ min: 100, max: 599 })), bodyIncludes: text(s), maxLatencyMs: fc.integer({ min: 1, max: 600_000 }) }, { requiredKeys: ['url'] }),
 	'http.request': (s) =>
