@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createDb } from '../db/client.ts';
 import { config } from '../shared/config.ts';
 import { createActivities } from '../activities/index.ts';
+import { startAuditSealer } from '../shared/audit-sealer.ts';
 import { temporalConnectionOptions } from '../shared/temporal.ts';
 import { workflowsPath } from './workflows-path.ts';
 
@@ -10,6 +11,8 @@ import { workflowsPath } from './workflows-path.ts';
 async function main(): Promise<void> {
 	const cfg = config();
 	const db = createDb(cfg.DATABASE_URL);
+	// Activities append audit entries (decisions, step overrides); they are sealed as each commits.
+	const sealer = startAuditSealer(db);
 	const connection = await NativeConnection.connect(temporalConnectionOptions(cfg));
 	try {
 		// Scheduled runs start their run's workflow from an activity, on the worker's one connection.
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
 		await worker.run();
 	} finally {
 		await connection.close();
+		await sealer.stop();
 		await db.$client.end();
 	}
 }

@@ -1,6 +1,13 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** Append-only and hash-chained: each row's hash covers the previous row's hash (DESIGN §7). */
+/**
+ * Append-only and hash-chained (DESIGN §7). A row is inserted unsealed, in the transaction of the
+ * change it records, without waiting on any other writer; the sealer then gives it the next
+ * position in the chain (`seq`, in the order it seals, which need not be id order, since ids
+ * commit out of order) and the hash that covers the previous row's. A trigger (migration
+ * 0005_audit_log_append_only) refuses DELETE, TRUNCATE and every UPDATE but that one sealing.
+ */
 export const auditLog = pgTable(
 	'audit_log',
 	{
@@ -10,10 +17,16 @@ export const auditLog = pgTable(
 		action: text('action').notNull(),
 		subject: text('subject').notNull(),
 		details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
-		prevHash: text('prev_hash').notNull(),
-		hash: text('hash').notNull().unique()
+		/** Position in the chain, from 1; null until sealed. */
+		seq: bigint('seq', { mode: 'number' }).unique(),
+		prevHash: text('prev_hash'),
+		hash: text('hash').unique()
 	},
-	(t) => [index('audit_log_subject_idx').on(t.subject)]
+	(t) => [
+		index('audit_log_subject_idx').on(t.subject),
+		// The sealer's work list: small, since rows leave it within moments of their commit.
+		index('audit_log_unsealed_idx').on(t.id).where(sql`${t.seq} is null`)
+	]
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;

@@ -26,6 +26,41 @@ export function openApiDocument(serverUrl: string) {
 				delete: { summary: 'Sign out', responses: { '204': { description: 'Signed out' }, ...errors } }
 			},
 			'/me': { get: { summary: 'Who is signed in', responses: { '200': ok('The caller'), ...errors } } },
+			'/audit': {
+				get: {
+					summary: 'The audit log, newest first (admin); exact filters, a time range and keyset paging',
+					parameters: [
+						...['actor', 'action', 'subject'].map((name) => ({ name, in: 'query', schema: { type: 'string', maxLength: 500 } })),
+						...['from', 'to'].map((name) => ({ name, in: 'query', description: 'YYYY-MM-DD (the whole UTC day) or an RFC 3339 date-time', schema: { type: 'string' } })),
+						{ name: 'before', in: 'query', description: 'the `older` cursor of the previous page', schema: { type: 'integer', minimum: 1 } },
+						{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } }
+					],
+					responses: {
+						'200': ok('A page of entries', {
+							type: 'object',
+							properties: {
+								entries: { type: 'array', items: { $ref: '#/components/schemas/AuditEntry' } },
+								older: { type: ['integer', 'null'] }
+							}
+						}),
+						'400': problem,
+						...errors
+					}
+				}
+			},
+			'/audit/verify': {
+				get: {
+					summary: 'Seal what has committed and check the hash chain (admin)',
+					responses: {
+						'200': ok('The verdict', {
+							type: 'object',
+							required: ['ok', 'entries', 'firstBadId', 'unsealed'],
+							properties: { ok: { type: 'boolean' }, entries: { type: 'integer' }, firstBadId: { type: ['integer', 'null'] }, unsealed: { type: 'integer' } }
+						}),
+						...errors
+					}
+				}
+			},
 			'/users': {
 				get: { summary: 'List users (admin)', responses: { '200': ok('Users'), ...errors } },
 				post: { summary: 'Create a user (admin)', requestBody: jsonBody({ type: 'object', required: ['username', 'password', 'roles'], properties: { username: { type: 'string' }, password: { type: 'string', minLength: 12 }, roles: { type: 'array', items: { type: 'string' } }, email: { type: 'string' } } }), responses: { '201': ok('Created'), '409': problem, '422': problem, ...errors } }
@@ -179,6 +214,14 @@ export function openApiDocument(serverUrl: string) {
 			securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tend_session' }, bearer: { type: 'http', scheme: 'bearer' } },
 			schemas: {
 				Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } } } } } },
+				AuditEntry: {
+					type: 'object',
+					description: 'seq, prevHash and hash are null until the sealer has chained the entry, moments after its commit',
+					properties: {
+						id: { type: 'integer' }, seq: { type: ['integer', 'null'] }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, action: { type: 'string' }, subject: { type: 'string' }, details: { type: 'object' },
+						prevHash: { type: ['string', 'null'] }, hash: { type: ['string', 'null'] }
+					}
+				},
 				Run: {
 					type: 'object',
 					properties: {
