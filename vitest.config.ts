@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Projects: `unit` (pure logic, fast, parallel), `component` (Svelte components in jsdom),
- * `workflow`, and `integration` (a real PostgreSQL, Temporal
+ * `workflow`, `integration` (a real PostgreSQL, Temporal
  * dev server, SMTP sink, web app and workers started once by test/setup/stack.ts; files run one
- * after another because they share that stack and kill workers).
+ * after another because they share that stack and kill workers), and `launcher` (whole instances
+ * started as `npm start` starts them).
  */
 export default defineConfig({
 	test: {
@@ -28,6 +29,11 @@ export default defineConfig({
 					testTimeout: 180_000,
 					hookTimeout: 300_000
 				}
+			},
+			{
+				// The launcher (`npm start`) as a child process with its own TEND_HOME and PORT; it needs no
+				// shared stack, and runs after the other projects so two stacks never compete for the CPU.
+				test: { name: 'launcher', include: ['test/launcher/**/*.test.ts'], fileParallelism: false, testTimeout: 240_000, hookTimeout: 300_000, sequence: { groupOrder: 1 } }
 			}
 		]
 	}

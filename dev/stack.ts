@@ -7,16 +7,23 @@ import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { ensureAdmin, ensureDemoTarget, ensureRoles, installBuiltInRunbooks, installBuiltInWindows } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './postgres.ts';
+import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
 import type { StackPorts } from './ports.ts';
 export type { StackPorts };
-import { startService, waitUntilReady, type Service } from './service.ts';
+import { polled, printed, startService } from './service.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
-import { startTemporalDevServer, type TemporalDevServer } from './temporal-server.ts';
+import { supervise, type ServiceSpec, type Supervised } from './supervisor.ts';
+import { READY_WORKER_WITHIN_S, temporalDevServer } from './temporal-server.ts';
 import { ensureTemporalCli } from './tools.ts';
 import { ensureWebBuild } from './web-build.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The one host every printed address uses. The web app's Origin check compares against the origin
+ * it was given, so the address people are told must be that one.
+ */
+export const STACK_HOST = 'localhost';
 
 export interface StackOptions {
 	home: string;
@@ -28,7 +35,11 @@ export interface StackOptions {
 	/** The built-in schedules (DESIGN §2); tests leave them out, so no nightly backup fires during a test run. */
 	builtInSchedules?: boolean;
 	log: (line: string) => void;
+	/** Aborting stops the start between phases, and what was started so far is stopped again. */
+	signal?: AbortSignal;
 }
+
+export type ServiceName = 'postgres' | 'temporal' | 'worker' | 'web';
 
 export interface Stack {
 	webUrl: string;
@@ -36,9 +47,11 @@ export interface Stack {
 	admin: { username: string; password?: string };
 	/** The environment web and worker run with: everything they need to reach the stack. */
 	env: Record<string, string>;
-	postgres: EmbeddedPostgresHandle;
+	postgres: EmbeddedPostgresCluster;
+	/** The supervised processes; a crashed one is restarted. */
+	services: Partial<Record<ServiceName, Supervised>>;
 	timings: Record<string, number>;
-	startWorker(): Promise<Service>;
+	/** Stops web, worker, Temporal, the SMTP sink and PostgreSQL, in that order. */
 	stop(): Promise<void>;
 }
 
@@ -56,20 +69,25 @@ function loadLocalState(home: string): LocalState {
 	return state;
 }
 
-function spawnNode(name: string, args: string[], env: Record<string, string>, home: string, readyText?: string) {
-	const service = startService(name, process.execPath, args, { env: { ...process.env, ...env }, logFile: join(home, 'logs', `${name}.log`), cwd: repoRoot });
-	const ready = readyText
-		? new Promise<void>((resolveReady) => service.child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes(readyText) && resolveReady()))
-		: Promise.resolve();
-	return { service, ready };
+function nodeService(name: 'worker' | 'web', args: string[], env: Record<string, string>, home: string, ready: ServiceSpec['ready'], readyTimeoutMs: number): ServiceSpec {
+	return {
+		name,
+		spawn: () => startService(name, process.execPath, args, { env: { ...process.env, ...env }, logFile: join(home, 'logs', `${name}.log`), cwd: repoRoot }),
+		ready,
+		readyTimeoutMs,
+		// The worker waits up to its shutdownGraceTime (10 s) for running activities.
+		stopGraceMs: 15_000
+	};
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
 	const home = resolve(options.home);
-	const { ports, log } = options;
+	const { ports, log, signal } = options;
 	const timings: Record<string, number> = {};
-	const stoppers: Array<() => Promise<void>> = [];
+	const services: Stack['services'] = {};
+	let smtp: SmtpSink | undefined;
 	const timed = async <T>(label: string, work: () => Promise<T> | T): Promise<T> => {
+		signal?.throwIfAborted();
 		const started = performance.now();
 		try {
 			return await work();
@@ -77,25 +95,33 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			timings[label] = Math.round(performance.now() - started);
 		}
 	};
+	// Everything that talks to PostgreSQL or Temporal ends before they do, so no session is cut off mid-way.
 	const stop = async () => {
-		for (const stopOne of stoppers.reverse()) await stopOne().catch((error: Error) => log(`while stopping: ${error.message}`));
-		stoppers.length = 0;
+		const steps: Array<[string, (() => Promise<void>) | undefined]> = [
+			['web', services.web?.stop.bind(services.web)],
+			['worker', services.worker?.stop.bind(services.worker)],
+			['temporal', services.temporal?.stop.bind(services.temporal)],
+			['the SMTP sink', smtp?.stop.bind(smtp)],
+			['postgres', services.postgres?.stop.bind(services.postgres)]
+		];
+		for (const [name, stopOne] of steps) await stopOne?.().catch((error: Error) => log(`while stopping ${name}: ${error.message}`));
 	};
 
 	try {
 		mkdirSync(join(home, 'logs'), { recursive: true });
 		const state = loadLocalState(home);
 		const temporalCli = await timed('temporalCli', () => ensureTemporalCli(log));
-		ensureWebBuild(repoRoot, log);
+		await timed('webBuild', () => ensureWebBuild(repoRoot, log));
 
-		const postgres = await timed('postgres', () =>
-			startEmbeddedPostgres({ dataDir: join(home, 'pg'), port: ports.postgres, password: state.pgPassword, onLog: () => {} })
-		);
-		stoppers.push(() => postgres.stop());
+		const postgres = await timed('postgres', async () => {
+			const cluster = await embeddedPostgres({ dataDir: join(home, 'pg'), port: ports.postgres, password: state.pgPassword, logFile: join(home, 'logs', 'postgres.log') });
+			services.postgres = await supervise(cluster.service, log);
+			return cluster;
+		});
 		await postgres.ensureDatabase('tend');
 		await postgres.ensureDatabase('crm_demo');
 		const databaseUrl = postgres.url('tend');
-		const webUrl = `http://localhost:${ports.web}`;
+		const webUrl = `http://${STACK_HOST}:${ports.web}`;
 
 		const db = createDb(databaseUrl, { max: 2 });
 		let admin: Stack['admin'];
@@ -114,12 +140,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		const seed = await timed('seed', () => seedCrmDemo(postgres.url('crm_demo'), { ...options.crmSeed, onProgress: log }));
 		if (seed.seeded) log(`Seeded the demo CRM (crm_demo) in ${(seed.ms / 1000).toFixed(1)} s`);
 
-		const temporal: TemporalDevServer = await timed('temporal', () =>
-			startTemporalDevServer({ cli: temporalCli, home, port: ports.temporal, uiPort: ports.temporalUi, httpPort: ports.temporalHttp })
-		);
-		stoppers.push(() => temporal.service.stop());
+		const temporal = temporalDevServer({ cli: temporalCli, home, host: STACK_HOST, port: ports.temporal, uiPort: ports.temporalUi, httpPort: ports.temporalHttp });
+		services.temporal = await timed('temporal', () => supervise(temporal.service, log));
 		if (options.builtInSchedules !== false) {
-			const scheduleDb = createDb(databaseUrl);
+			const scheduleDb = createDb(databaseUrl, { max: 2 });
 			try {
 				const created = await installBuiltInSchedules(scheduleDb, { address: temporal.address, namespace: 'default', taskQueue: process.env.TEND_TASK_QUEUE ?? DEFAULT_TASK_QUEUE });
 				if (created.length) log(`Installed schedules: ${created.join(', ')}`);
@@ -128,8 +152,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			}
 		}
 
-		const smtp: SmtpSink = await startSmtpSink({ port: ports.smtp, databaseUrl, log });
-		stoppers.push(() => smtp.stop());
+		smtp = await timed('smtp', () => startSmtpSink({ port: ports.smtp, databaseUrl, log }));
 
 		const env: Record<string, string> = {
 			TEND_HOME: home,
@@ -140,28 +163,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			SMTP_URL: smtp.url,
 			TEND_SECRET_KEY: state.secretKey,
 			TEND_PUBLIC_URL: webUrl,
+			// The dev server answers idle polls sooner than Temporal's default, so /readyz can expect a poll sooner.
+			TEND_READY_WORKER_WITHIN: process.env.TEND_READY_WORKER_WITHIN ?? String(READY_WORKER_WITHIN_S),
 			// adapter-node assumes https unless told the origin; form actions and the API's Origin check need the real one.
 			ORIGIN: webUrl,
 			// adapter-node refuses bodies over 512 KiB with a bare 400; the routes check sizes themselves (a runbook may be 1 MB) and answer 413 as problem+json.
 			BODY_SIZE_LIMIT: process.env.BODY_SIZE_LIMIT ?? '2M',
 			// Idle connections outlive clients' own keep-alive (undici: 4 s), so a client never reuses one the server is just closing (ECONNRESET).
-			KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? '65'
-		};
-		const startWorker = async () => {
-			const worker = spawnNode('worker', ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], env, home, 'worker ready');
-			await Promise.race([worker.ready, worker.service.exited.then(() => Promise.reject(new Error('the worker exited during start-up; see logs/worker.log')))]);
-			return worker.service;
+			KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? '65',
+			// Open live views (server-sent events) would otherwise hold a stopping web server for adapter-node's 30 s.
+			SHUTDOWN_TIMEOUT: process.env.SHUTDOWN_TIMEOUT ?? '5'
 		};
 		if (options.worker) {
-			const worker = await timed('worker', startWorker);
-			stoppers.push(() => worker.stop());
+			const worker = nodeService('worker', ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], env, home, printed('worker ready'), 180_000);
+			services.worker = await timed('worker', () => supervise(worker, log));
 		}
+		const web = nodeService('web', [join(repoRoot, 'build', 'index.js')], env, home, polled(async () => (await fetch(`${webUrl}/healthz`)).ok), 60_000);
+		services.web = await timed('web', () => supervise(web, log));
 
-		const web = spawnNode('web', [join(repoRoot, 'build', 'index.js')], env, home);
-		stoppers.push(() => web.service.stop());
-		await timed('web', () => waitUntilReady(web.service, async () => (await fetch(`${webUrl}/healthz`)).ok, 60_000));
-
-		return { webUrl, temporalUiUrl: temporal.uiUrl, admin, env, postgres, timings, startWorker, stop };
+		return { webUrl, temporalUiUrl: temporal.uiUrl, admin, env, postgres, services, timings, stop };
 	} catch (error) {
 		await stop();
 		throw error;

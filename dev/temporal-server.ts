@@ -1,15 +1,25 @@
 import { Connection } from '@temporalio/client';
 import { join } from 'node:path';
-import { startService, waitUntilReady, type Service } from './service.ts';
+import { polled, startService } from './service.ts';
+import type { ServiceSpec } from './supervisor.ts';
 
 export interface TemporalDevServer {
 	address: string;
 	uiUrl: string;
-	service: Service;
+	service: ServiceSpec;
 }
 
+/**
+ * How long an idle poll waits before the server answers it empty and the worker polls again.
+ * Temporal's default is a minute; a poller's last access time is only refreshed when a poll starts
+ * or ends, so /readyz can tell a silent worker from an idle one only after that long. Ten seconds
+ * costs a few empty polls a second and lets /readyz notice within READY_WORKER_WITHIN_S.
+ */
+const LONG_POLL = '10s';
+export const READY_WORKER_WITHIN_S = 30;
+
 /** The Temporal CLI dev server with its SQLite file under TEND_HOME, so runs survive a restart. */
-export async function startTemporalDevServer(options: { cli: string; home: string; port: number; uiPort: number; httpPort?: number }): Promise<TemporalDevServer> {
+export function temporalDevServer(options: { cli: string; home: string; host: string; port: number; uiPort: number; httpPort: number }): TemporalDevServer {
 	const address = `127.0.0.1:${options.port}`;
 	const args = [
 		'server', 'start-dev',
@@ -17,22 +27,26 @@ export async function startTemporalDevServer(options: { cli: string; home: strin
 		'--ip', '127.0.0.1',
 		'--port', String(options.port),
 		'--ui-port', String(options.uiPort),
-		'--http-port', String(options.httpPort ?? options.port + 10),
+		'--http-port', String(options.httpPort),
+		'--dynamic-config-value', `matching.longPollExpirationInterval="${LONG_POLL}"`,
 		'--log-level', 'warn'
 	];
-	const service = startService('temporal', options.cli, args, { logFile: join(options.home, 'logs', 'temporal.log') });
-	await waitUntilReady(
-		service,
-		async () => {
-			const connection = await Connection.connect({ address, connectTimeout: 1000 });
-			try {
-				await connection.workflowService.describeNamespace({ namespace: 'default' });
-				return true;
-			} finally {
-				await connection.close();
-			}
-		},
-		90_000
-	);
-	return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, service };
+	return {
+		address,
+		uiUrl: `http://${options.host}:${options.uiPort}`,
+		service: {
+			name: 'temporal',
+			spawn: () => startService('temporal', options.cli, args, { logFile: join(options.home, 'logs', 'temporal.log'), orphanSignal: 'SIGTERM' }),
+			ready: polled(async () => {
+				const connection = await Connection.connect({ address, connectTimeout: 1000 });
+				try {
+					await connection.workflowService.describeNamespace({ namespace: 'default' });
+					return true;
+				} finally {
+					await connection.close();
+				}
+			}),
+			readyTimeoutMs: 90_000
+		}
+	};
 }

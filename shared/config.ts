@@ -26,7 +26,12 @@ const schema = z.object({
 		.string()
 		.refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
 	TEND_PG_BIN: z.string().min(1).optional(),
-	TEND_PUBLIC_URL: z.string().url().optional()
+	TEND_PUBLIC_URL: z.string().url().optional(),
+	/**
+	 * /readyz counts a worker as polling if Temporal saw it poll within this many seconds. An idle
+	 * poll lasts up to the server's long-poll interval (a minute by default), so keep it above that.
+	 */
+	TEND_READY_WORKER_WITHIN: z.coerce.number().int().min(1).max(3600).default(90)
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,8 +1,10 @@
-import type { Handle, HandleServerError } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth.ts';
+import { closeDb } from '$lib/server/db.ts';
+import { closeTemporalClient } from '$lib/server/temporal.ts';
 import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
 import { chooseLocale, INTL_LOCALE, LOCALE_COOKIE } from '$lib/i18n/locale.ts';
 
@@ -106,6 +108,14 @@ const chooseLanguage: Handle = ({ event, resolve }) => {
 	const locale = chooseLocale(event.cookies.get(LOCALE_COOKIE), event.request.headers.get('accept-language'));
 	event.locals.locale = locale;
 	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%tend.lang%', INTL_LOCALE[locale]) });
+};
+
+/**
+ * adapter-node emits 'sveltekit:shutdown' once SIGTERM has drained the HTTP server; ending the pool
+ * and the Temporal connection then lets the process exit on its own, before its database stops.
+ */
+export const init: ServerInit = () => {
+	process.once('sveltekit:shutdown', () => void Promise.allSettled([closeDb(), closeTemporalClient()]));
 };
 
 export const handle = sequence(securityHeaders, checkApiOrigin, chooseLanguage, authenticate, apiProblems);

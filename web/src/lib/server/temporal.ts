@@ -16,3 +16,11 @@ export function temporalClient(): Promise<Client> {
 	});
 	return client;
 }
+
+/** Closes the connection when the server shuts down; nothing else may hold the process open. */
+export async function closeTemporalClient(): Promise<void> {
+	const open = client;
+	client = undefined;
+	const connected = await open?.catch(() => undefined);
+	await connected?.connection.close();
+}
