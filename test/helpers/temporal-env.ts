@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTemporalCli } from '../../dev/tools.ts';
+import { ensureTemporalCli, ensureTemporalTestServer } from '../../dev/tools.ts';
 import { workflowsPath } from '../../worker/workflows-path.ts';
 
 // Worker state changes at INFO drown the test report.
@@ -29,6 +29,24 @@ export function createLocalEnvironment(): Promise<TestWorkflowEnvironment> {
 	return TestWorkflowEnvironment.createLocal({
 		server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, extraArgs: ['--log-level', 'error'] }
 	});
+}
+
+/**
+ * Temporal's time-skipping test server (Java, fetched once by dev/tools.ts), for tests whose runs
+ * wait on durable timers. Time runs at wall-clock speed while a test drives a run, jumps to the
+ * next timer whenever the run is idle while the test awaits its result, and moves on by hand with
+ * `env.sleep()`. Skipping is global to the server: a file's tests must not await results at once.
+ */
+export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+	const path = ensureTemporalTestServer();
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+		} catch (error) {
+			// The SDK gives the server 5 s to answer, which a JVM starting on a busy machine can miss.
+			if (attempt === 3 || !String(error).includes('did not start within')) throw error;
+		}
+	}
 }
 
 /** Bundled once per file (STYLE rule 21): bundling costs seconds, a worker per test costs milliseconds. */

@@ -3,8 +3,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { describe, it } from 'vitest';
 import { decide, ok, people, refusalOf, stepStatus, useRunbookRunEnvironment, waitForState, type RunHandle } from './harness.ts';
 
-/** Approval steps and implicit gates: decisions arrive as the `decide` Update while the run waits. */
-const { run } = useRunbookRunEnvironment();
+/**
+ * Approval steps and implicit gates: decisions arrive as the `decide` Update while the run waits.
+ * Timeouts and escalations run on the test server's skipped time: hours pass in milliseconds.
+ */
+const { run, env } = useRunbookRunEnvironment({ timeSkipping: true });
 
 const waiting = (handle: RunHandle, stepId: string) => waitForState(handle, (s) => stepStatus(s, stepId) === 'waiting');
 const failureOf = (error: unknown) => (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -129,7 +132,7 @@ describe('approvals', () => {
   steps:
     - id: approve
       uses: approval
-      with: { approvers: [user:bob], quorum: 2, timeout: 4s, onTimeout: fail, escalate: [{ after: 2s, to: user:dave }, { after: 5s, to: role:admin }] }
+      with: { approvers: [user:bob], quorum: 2, timeout: 4h, onTimeout: fail, escalate: [{ after: 1h, to: user:dave }, { after: 5h, to: role:admin }] }
     - { id: apply, uses: notify }
 `;
 		const { calls, changes, escalations, finished, error } = await run(
@@ -139,10 +142,11 @@ describe('approvals', () => {
 			{
 				drive: async (handle) => {
 					const state = await waiting(handle, 'approve');
-					// The 5s escalation falls after the 4s timeout: it can never happen, so it is not shown.
+					// The 5h escalation falls after the 4h timeout: it can never happen, so it is not shown.
 					expect(state.pendingApprovals[0].escalations).toEqual([expect.objectContaining({ to: 'user:dave', reached: false })]);
 					expect(state.pendingApprovals[0].deadline).toBeDefined();
 					expect(await refusalOf(decide(handle, 'approve', 'approve', people.dave))).toBe('NotEligible');
+					await env().sleep('1h');
 					const escalated = await waitForState(handle, (s) => s.pendingApprovals[0]?.escalations[0].reached === true);
 					expect(escalated.pendingApprovals[0].approvers).toEqual(['user:bob', 'user:dave']);
 					expect(await decide(handle, 'approve', 'approve', people.dave)).toMatchObject({ verdict: 'pending', approvals: 1 });
@@ -150,7 +154,7 @@ describe('approvals', () => {
 			}
 		);
 		expect(escalations).toEqual([{ stepId: 'approve', to: 'user:dave' }]);
-		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'failed')?.error).toBe('timed out: 1 of 2 approvals within 4s');
+		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'failed')?.error).toBe('timed out: 1 of 2 approvals within 4h');
 		expect(calls).toEqual([]);
 		expect(finished).toEqual(['failed']);
 		expect(failureOf(error).type).toBe('StepFailed');
@@ -159,13 +163,13 @@ describe('approvals', () => {
 	it('skips an approval at its timeout when onTimeout is skip, and with it the high-risk step it covered', async ({ task, expect }) => {
 		const yaml = `spec:
   steps:
-    - { id: approve, uses: approval, with: { approvers: [role:approver], timeout: 1s, onTimeout: skip } }
+    - { id: approve, uses: approval, with: { approvers: [role:approver], timeout: 1h, onTimeout: skip } }
     - { id: purge, uses: postgres.backup, risk: high }
     - { id: tell, uses: notify }
 `;
 		const { calls, changes, added, value } = await run(task.name, yaml, { 'postgres.backup': ok, notify: ok });
 		expect(added).toEqual([]);
-		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'skipped')?.message).toBe('skipped: 0 of 1 approvals within 1s');
+		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'skipped')?.message).toBe('skipped: 0 of 1 approvals within 1h');
 		expect(changes.find((c) => c.stepId === 'purge')).toMatchObject({ status: 'skipped', message: 'skipped: high risk, and no approval on its path was given (approve)' });
 		expect(calls).toEqual(['notify:tell']);
 		expect(value?.status).toBe('succeeded');

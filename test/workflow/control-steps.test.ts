@@ -10,24 +10,48 @@ import type { runbookRun } from '../../workflows/runbook-run.ts';
 import { recordHistory } from '../helpers/temporal-env.ts';
 import { boom, decide, ok, people, refusalOf, runbook, stepStatus, tick, useRunbookRunEnvironment, waitForState, type StepImpl } from './harness.ts';
 
-/** forEach, manual, wait, child runs, holds (windows, freezes, emergency stop), resume and target queueing. */
-const { run, env, bundle, recorder } = useRunbookRunEnvironment();
+/**
+ * forEach, manual, wait, child runs, holds (windows, freezes, emergency stop), resume and target
+ * queueing. Timers run on the test server's skipped time: instants come from its clock
+ * (`env().currentTimeMs()`, or the `at` the workflow passes to the window check), never `Date.now()`.
+ */
+const { run, env, bundle, recorder } = useRunbookRunEnvironment({ timeSkipping: true });
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 const failureType = (error: unknown) => ((error as WorkflowFailedError).cause as ApplicationFailure).type;
 
 describe('forEach', () => {
 	it('runs an item at a time up to maxConcurrency and collects each item’s outputs in order', async ({ task, expect }) => {
+		// The first two items are held until the test has looked at the history: the run must have asked for no third meanwhile.
 		let running = 0;
 		let peak = 0;
+		let arrived = 0;
+		let twoRunning!: () => void;
+		const bothHeld = new Promise<void>((resolve) => (twoRunning = resolve));
+		let release!: () => void;
+		const released = new Promise<void>((resolve) => (release = resolve));
 		const { value, calls, events } = await run(
 			task.name,
 			'spec:\n  steps:\n    - id: each\n      uses: notify\n      forEach: { items: [a, b, c, d, e], maxConcurrency: 2 }\n      with: { subject: "${{ item }}" }\n',
 			{
 				notify: async (_ctx, params) => {
 					peak = Math.max(peak, ++running);
-					await new Promise((r) => setTimeout(r, 150));
+					if (++arrived <= 2) {
+						if (arrived === 2) twoRunning();
+						await released;
+					}
 					running--;
 					return { said: params.subject };
+				}
+			},
+			{
+				drive: async (handle) => {
+					await bothHeld;
+					const scheduled = ((await handle.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
+					expect(scheduled).toHaveLength(2);
+					release();
 				}
 			}
 		);
@@ -75,40 +99,43 @@ describe('manual and wait', () => {
 	});
 
 	it('fails a checklist at its timeout', async ({ task, expect }) => {
-		const { error, changes } = await run(task.name, 'spec:\n  steps:\n    - { id: check, uses: manual, with: { checklist: [one, two], timeout: 1s } }\n', {});
+		const { error, changes } = await run(task.name, 'spec:\n  steps:\n    - { id: check, uses: manual, with: { checklist: [one, two], timeout: 8h } }\n', {});
 		expect(failureType(error)).toBe('StepFailed');
-		expect(changes.find((c) => c.status === 'failed')?.error).toBe('timed out: 0 of 2 items done within 1s');
+		expect(changes.find((c) => c.status === 'failed')?.error).toBe('timed out: 0 of 2 items done within 8h');
 	});
 
 	it('waits a duration, until a time, and for the next opening of a window, on durable timers', async ({ task, expect }) => {
-		const opensAt = Date.now() + 2500;
-		const windows = async ({ window }: { window?: string }): Promise<WindowCheck> => ({
-			at: new Date().toISOString(),
-			maintenance: window ? { name: window, open: Date.now() >= opensAt, ...(Date.now() < opensAt ? { opensAt: new Date(opensAt).toISOString() } : {}) } : null,
-			freeze: null
-		});
-		const until = new Date(Date.now() + 1500).toISOString();
+		// Hours apart on the server's clock: the `until` instant cannot pass before its step starts, however busy the machine.
+		const now = await env().currentTimeMs();
+		const until = now + 3 * HOUR;
+		const opensAt = now + 24 * HOUR;
+		const windows = async ({ window, at }: { window?: string; at: string }): Promise<WindowCheck> => {
+			const open = Date.parse(at) >= opensAt;
+			return { at, maintenance: window ? { name: window, open, ...(open ? {} : { opensAt: iso(opensAt) }) } : null, freeze: null };
+		};
 		const { value, changes, fetchHistory } = await run(
 			task.name,
-			`spec:\n  steps:\n    - { id: pause, uses: wait, with: { duration: 1s } }\n    - { id: until, uses: wait, with: { until: "${until}" } }\n    - { id: window, uses: wait, with: { window: weekend-night } }\n`,
+			`spec:\n  steps:\n    - { id: pause, uses: wait, with: { duration: 1h } }\n    - { id: until, uses: wait, with: { until: "${iso(until)}" } }\n    - { id: window, uses: wait, with: { window: weekend-night } }\n`,
 			{},
 			{ windows }
 		);
-		// Each wait is a durable timer in the run's history (the duration's exactly 1 s), not a sleep in a worker.
+		// Each wait is a durable timer in the run's history (the duration's exactly an hour), not a sleep in a worker.
 		const timers = ((await fetchHistory()).events ?? []).flatMap((e) => (e.timerStartedEventAttributes ? [e.timerStartedEventAttributes] : []));
 		expect(timers.length).toBeGreaterThanOrEqual(3);
-		expect(Number(timers[0].startToFireTimeout?.seconds)).toBe(1);
+		expect(Number(timers[0].startToFireTimeout?.seconds)).toBe(3600);
 		expect(Object.keys(value?.outputs ?? {})).toEqual(['pause', 'until', 'window']);
-		expect(changes.find((c) => c.stepId === 'window' && c.status === 'waiting')?.message).toBe(`waiting for window "weekend-night", which opens ${new Date(opensAt).toISOString()}`);
+		expect(changes.find((c) => c.stepId === 'until' && c.status === 'waiting')?.message).toBe(`waiting until ${iso(until)}`);
+		expect(changes.find((c) => c.stepId === 'window' && c.status === 'waiting')?.message).toBe(`waiting for window "weekend-night", which opens ${iso(opensAt)}`);
+		expect(await env().currentTimeMs()).toBeGreaterThanOrEqual(opensAt);
 	});
 });
 
 describe('holds before risky steps', () => {
 	it('holds a risky step until the runbook’s window opens', async ({ task, expect }) => {
-		const opensAt = Date.now() + 2000;
-		const windows = async (): Promise<WindowCheck> => ({
-			at: new Date().toISOString(),
-			maintenance: { name: 'weekend-night', open: Date.now() >= opensAt - 50, opensAt: new Date(opensAt).toISOString() },
+		const opensAt = (await env().currentTimeMs()) + 6 * HOUR;
+		const windows = async ({ at }: { at: string }): Promise<WindowCheck> => ({
+			at,
+			maintenance: { name: 'weekend-night', open: Date.parse(at) >= opensAt, opensAt: iso(opensAt) },
 			freeze: null
 		});
 		const { calls, changes } = await run(task.name, 'spec:\n  window: weekend-night\n  steps:\n    - { id: backup, uses: notify }\n    - { id: purge, uses: notify, risk: medium }\n', { notify: ok }, {
@@ -119,36 +146,38 @@ describe('holds before risky steps', () => {
 			}
 		});
 		expect(calls).toEqual(['notify:backup', 'notify:purge']);
-		expect(changes.find((c) => c.stepId === 'purge' && c.status === 'waiting')?.message).toContain('waiting for maintenance window "weekend-night"');
+		expect(changes.find((c) => c.stepId === 'purge' && c.status === 'waiting')?.message).toBe(`waiting for maintenance window "weekend-night", which opens ${iso(opensAt)}`);
 	});
 
 	it('asks again when an approval given ahead of a window lapses before the risky step runs', async ({ task, expect }) => {
-		// The window's opening ends 1.5 s after the first approval; a freeze then holds the step past it.
+		// The window's opening ends an hour after it is first asked about and opens again half an
+		// hour later; a freeze from the first approval holds the step for two hours, past that close.
 		let closesAt = 0;
 		let freezeUntil = 0;
-		const windows = async ({ at }: { at?: string }): Promise<WindowCheck> => {
-			const now = at ? Date.parse(at) : Date.now();
-			if (!closesAt) closesAt = now + 1500;
-			const open = now < closesAt || now > closesAt + 500;
+		const windows = async ({ at }: { at: string }): Promise<WindowCheck> => {
+			const now = Date.parse(at);
+			if (!closesAt) closesAt = now + HOUR;
+			const open = now < closesAt || now > closesAt + HOUR / 2;
 			return {
-				at: new Date(now).toISOString(),
-				maintenance: { name: 'weekend-night', open, closesAt: new Date(open && now < closesAt ? closesAt : now + 60_000).toISOString(), ...(open ? {} : { opensAt: new Date(closesAt + 500).toISOString() }) },
-				freeze: now < freezeUntil ? { name: 'brief', until: new Date(freezeUntil).toISOString() } : null
+				at,
+				maintenance: { name: 'weekend-night', open, closesAt: iso(open && now < closesAt ? closesAt : now + HOUR), ...(open ? {} : { opensAt: iso(closesAt + HOUR / 2) }) },
+				freeze: now < freezeUntil ? { name: 'brief', until: iso(freezeUntil) } : null
 			};
 		};
 		let round = 0;
 		const { calls, decisions, changes } = await run(task.name, 'spec:\n  window: weekend-night\n  steps:\n    - { id: ask, uses: approval, with: { approvers: [role:approver] } }\n    - { id: apply, uses: postgres.restore, with: { database: main } }\n', { 'postgres.restore': ok }, {
 			windows: async (args) => {
-				// Right after the first approval, a short freeze holds the step until the opening has closed.
-				if (round === 1 && !freezeUntil) freezeUntil = Date.now() + 2500;
+				if (round === 1 && !freezeUntil) freezeUntil = Date.parse(args.at) + 2 * HOUR;
 				return windows(args);
 			},
 			drive: async (handle) => {
 				await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'ask'));
 				round = 1;
 				await decide(handle, 'ask', 'approve', people.bob);
-				await waitForState(handle, (s) => stepStatus(s, 'ask') === 'succeeded');
-				await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'ask'), 20_000);
+				await waitForState(handle, (s) => s.steps.find((x) => x.id === 'apply')?.hold?.kind === 'freeze');
+				// Past the freeze: the opening the approval was given in has closed, so it is asked again.
+				await env().sleep(3 * HOUR);
+				await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'ask'));
 				await decide(handle, 'ask', 'approve', people.carol);
 			}
 		});
@@ -158,7 +187,7 @@ describe('holds before risky steps', () => {
 	});
 
 	it('holds a risky step during a change freeze until an approver other than the initiator overrides it', async ({ task, expect }) => {
-		const windows = async (): Promise<WindowCheck> => ({ at: new Date().toISOString(), maintenance: null, freeze: { name: 'year-end', reason: 'books closing', until: new Date(Date.now() + 3_600_000).toISOString() } });
+		const windows = async ({ at }: { at: string }): Promise<WindowCheck> => ({ at, maintenance: null, freeze: { name: 'year-end', reason: 'books closing', until: iso(Date.parse(at) + HOUR) } });
 		const { calls, decisions } = await run(task.name, 'spec:\n  steps:\n    - { id: purge, uses: notify, risk: medium }\n', { notify: ok }, {
 			windows,
 			drive: async (handle) => {
@@ -273,7 +302,8 @@ describe('concurrency: target', () => {
 			const three = await start('r3');
 			expect((await waitForState(three, (s) => s.status === 'queued')).queue?.behind).toEqual(['r1', 'r2']);
 			release();
-			await Promise.all([one.result(), two.result(), three.result()]);
+			// One at a time: each await unlocks the server's time skipping, a lock count shared by the whole server.
+			for (const handle of [one, two, three]) await handle.result();
 			await recordHistory(client, two.workflowId, 'runbook-run--queued-behind-another-run-on-its-target');
 			await recordHistory(client, targetLockWorkflowId(`crm-${taskQueue}`), 'target-lock--hands-a-target-to-three-runs-in-turn');
 		});

@@ -10,7 +10,7 @@ import type { DecisionEntry, StepChange } from '../../activities/run-ledger.ts';
 import { runbookSchema, type RunbookDocument } from '../../runbooks/schema.ts';
 import { checklistUpdate, decideUpdate, runStateQuery, runWorkflowId, type Actor, type ChecklistView, type DecisionRequest, type DecisionResult, type RunbookRunInput, type RunState, type WindowCheck } from '../../workflows/definitions.ts';
 import type { runbookRun } from '../../workflows/runbook-run.ts';
-import { bundleWorkflows, createLocalEnvironment, recordHistory } from '../helpers/temporal-env.ts';
+import { bundleWorkflows, createLocalEnvironment, createTimeSkippingEnvironment, recordHistory } from '../helpers/temporal-env.ts';
 
 /**
  * What every interpreter test needs: one dev server and bundle per file, a worker per test on its
@@ -36,9 +36,12 @@ export const slow =
 	(ms: number, outputs: Record<string, unknown> = {}): StepImpl =>
 	async () => (await sleep(ms), outputs);
 
-/** What the window activity answers in a test: nothing in force unless the test says otherwise. */
-export type WindowAnswer = (args: { window?: string; target?: string; at?: string }) => Promise<WindowCheck>;
-export const noWindows: WindowAnswer = async () => ({ at: new Date().toISOString(), maintenance: null, freeze: null });
+/**
+ * What the window activity answers in a test: nothing in force unless the test says otherwise.
+ * `at` is the workflow's clock, which under time skipping runs ahead of the wall clock.
+ */
+export type WindowAnswer = (args: { window?: string; target?: string; at: string }) => Promise<WindowCheck>;
+export const noWindows: WindowAnswer = async ({ at }) => ({ at, maintenance: null, freeze: null });
 
 function recorder(steps: Record<string, StepImpl>, windowAnswer: WindowAnswer = noWindows) {
 	const calls: string[] = [];
@@ -87,12 +90,16 @@ export function runbook(yaml: string): RunbookDocument {
 	return runbookSchema.parse(parseYaml(`apiVersion: tend/v1\nkind: Runbook\nmetadata: { name: t, title: T }\n${yaml}`));
 }
 
-/** Registers the file's dev server and bundle; returns `run`, which executes one runbook on a fresh task queue. */
-export function useRunbookRunEnvironment() {
+/**
+ * Registers the file's server and bundle; returns `run`, which executes one runbook on a fresh task
+ * queue. With `timeSkipping`, the server is Temporal's time-skipping test server: timers fire as
+ * soon as the run is idle once `drive` is done, and `drive` moves time on with `env().sleep()`.
+ */
+export function useRunbookRunEnvironment({ timeSkipping = false }: { timeSkipping?: boolean } = {}) {
 	let env: TestWorkflowEnvironment;
 	let bundle: WorkflowBundleWithSourceMap;
 	beforeAll(async () => {
-		[env, bundle] = await Promise.all([createLocalEnvironment(), bundleWorkflows()]);
+		[env, bundle] = await Promise.all([timeSkipping ? createTimeSkippingEnvironment() : createLocalEnvironment(), bundleWorkflows()]);
 	});
 	afterAll(async () => {
 		await env?.teardown();

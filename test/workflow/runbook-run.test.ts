@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describe, it } from 'vitest';
-import { boom, ok, people, refusalOf, slow, stepStatus, tick, useRunbookRunEnvironment, waitForState } from './harness.ts';
+import { boom, ok, people, refusalOf, stepStatus, tick, useRunbookRunEnvironment, waitForState } from './harness.ts';
 
 /** The interpreter's semantics against a real Temporal server, with in-memory activities. */
 const { run } = useRunbookRunEnvironment();
@@ -130,12 +129,21 @@ describe('runbookRun', () => {
     - { id: join, uses: notify, needs: [left, right], with: { sizes: ["\${{ steps.left.outputs.size }}", "\${{ steps.right.outputs.size }}"] } }
 `;
 		const seen: unknown[] = [];
+		// Neither branch finishes until both have started: run one after the other, they would never end.
+		let arrived = 0;
+		let bothStarted!: () => void;
+		const meeting = new Promise<void>((resolve) => (bothStarted = resolve));
+		const branch = (size: number) => async () => {
+			if (++arrived === 2) bothStarted();
+			await meeting;
+			return { size };
+		};
 		const { timeline, value } = await run(task.name, yaml, {
-			'postgres.backup': slow(1000, { size: 1 }),
-			'backup.verify': slow(1000, { size: 2 }),
+			'postgres.backup': branch(1),
+			'backup.verify': branch(2),
 			notify: async (_ctx, params) => (seen.push(params), { delivered: 1 })
 		});
-		// Both one-second steps started before either finished: they overlapped rather than queued.
+		// Both steps started before either finished: they overlapped rather than queued.
 		const firstEnd = Math.min(timeline.indexOf('end:left'), timeline.indexOf('end:right'));
 		expect(timeline.indexOf('start:left')).toBeLessThan(firstEnd);
 		expect(timeline.indexOf('start:right')).toBeLessThan(firstEnd);
@@ -154,14 +162,24 @@ describe('runbookRun', () => {
     - { id: slowpoke, uses: backup.verify, needs: [], rollback: { uses: notify } }
     - { id: later, uses: notify, needs: [slowpoke] }
 `;
-		// slowpoke is still running when bad fails, and finishes well after: the order below does not rest on timing luck.
-		let badFailed!: () => void;
-		const failing = new Promise<void>((resolve) => (badFailed = resolve));
-		const { calls, changes, finished, error } = await run(task.name, yaml, {
-			'postgres.backup': async (ctx) => (ctx.stepId === 'bad' ? (badFailed(), boom(ctx, {})) : { id: ctx.stepId }),
-			'backup.verify': async () => (await failing, await sleep(500), { verified: true }),
-			notify: ok
-		});
+		// slowpoke is still running when bad fails and finishes only once the run has taken the failure in: the order below does not rest on timing luck.
+		let release!: () => void;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		const { calls, changes, finished, error } = await run(
+			task.name,
+			yaml,
+			{
+				'postgres.backup': async (ctx) => (ctx.stepId === 'bad' ? boom(ctx, {}) : { id: ctx.stepId }),
+				'backup.verify': async () => (await released, { verified: true }),
+				notify: ok
+			},
+			{
+				drive: async (handle) => {
+					await waitForState(handle, (s) => stepStatus(s, 'bad') === 'failed' && stepStatus(s, 'slowpoke') === 'running');
+					release();
+				}
+			}
+		);
 		const status = (stepId: string) => changes.filter((c) => c.stepId === stepId).at(-1)?.status;
 		expect(status('slowpoke')).toBe('compensated');
 		expect(calls).not.toContain('notify:after');

@@ -6,7 +6,8 @@ import { recordHistory } from '../helpers/temporal-env.ts';
 import { useRunbookRunEnvironment } from './harness.ts';
 
 /** A schedule's firing: one activity that starts the run, retried through a passing outage. */
-const { env, bundle } = useRunbookRunEnvironment();
+// Time skipping: the retry's one-second backoff is a durable timer, skipped rather than waited out.
+const { env, bundle } = useRunbookRunEnvironment({ timeSkipping: true });
 
 describe('scheduledRun', () => {
 	it('starts the run through its activity, retrying a transient failure, and answers the run id', async ({ expect }) => {
