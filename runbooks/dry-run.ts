@@ -189,7 +189,7 @@ export function dryRun(runbook: RunbookDocument, scenario: DryRunScenario = {}):
 		if (node.kind === 'step' && node.approvals && !node.approvals.some((id) => entries.get(id)?.outcome === 'approved')) {
 			entry.outcome = 'skipped';
 			entry.skipReason = 'no_approval';
-			entry.approvals = node.approvals;
+			entry.approvals = [...node.approvals];
 			continue;
 		}
 		const isApproval = approval !== undefined;

@@ -1,3 +1,5 @@
+import { needsWithDefault } from './run-model.ts';
+
 /**
  * The order steps run in (DESIGN §3): a step with `needs` waits for those steps; a step without
  * follows the one listed before it; `needs: []` starts at once. Together they make a graph that
@@ -31,11 +33,7 @@ export function stepGraph(steps: readonly GraphStep[]): StepGraph {
 		if (!first.has(step.id)) first.set(step.id, i);
 	});
 	const explicit = steps.map((step) => (step.needs ? step.needs.map((id) => first.get(id)) : undefined));
-	const dependencies = steps.map((_, i) => {
-		const needs = explicit[i];
-		if (needs) return [...new Set(needs.filter((n): n is number => n !== undefined))];
-		return i > 0 ? [i - 1] : [];
-	});
+	const dependencies = steps.map((_, i) => [...new Set(needsWithDefault(explicit[i], i > 0 ? i - 1 : undefined).filter((n): n is number => n !== undefined))]);
 
 	const upstreamCache = new Map<number, Set<number>>();
 	const upstream = (index: number): Set<number> => {

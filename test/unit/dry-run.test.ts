@@ -4,7 +4,7 @@ import { dryRun, dryRunGateId, type DryRunResult } from '../../runbooks/dry-run.
 import { parseRunbook } from '../../runbooks/parse.ts';
 import type { RunbookDocument } from '../../runbooks/schema.ts';
 import { gateId } from '../../workflows/definitions.ts';
-import { planRun } from '../../workflows/plan.ts';
+import { planRun } from '../../runbooks/run-model.ts';
 
 const folder = new URL('../../runbooks/', import.meta.url);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRun, PlanError } from '../../workflows/plan.ts';
+import { planRun, PlanError } from '../../runbooks/run-model.ts';
 import { runbook } from './harness.ts';
 
 /** The graph a run executes, computed from the document alone: no server needed. */

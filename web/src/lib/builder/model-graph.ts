@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { needsWithDefault } from '$runbooks/run-model.ts';
 import type { StepDraft } from './types.ts';
 
 /**
@@ -58,11 +59,8 @@ export function readGraph(source: string): ReadResult {
 	const edges: BuilderEdge[] = [];
 	steps.forEach(({ step }, i) => {
 		const needs = needsOf(step);
-		if (needs === undefined) {
-			if (i > 0) edges.push({ source: steps[i - 1].step.id, target: step.id, implicit: true });
-			return;
-		}
-		for (const source of new Set(needs)) if (seen.has(source)) edges.push({ source, target: step.id, implicit: false });
+		const implicit = needs === undefined;
+		for (const source of new Set(needsWithDefault(needs, steps[i - 1]?.step.id))) if (seen.has(source)) edges.push({ source, target: step.id, implicit });
 	});
 	return { ok: true, graph: { steps, edges } };
 }

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { needsWithDefault } from '$runbooks/run-model.ts';
 import { needsOf } from './model-graph.ts';
 import { sameJson, setKeyAfter } from './model-yaml.ts';
 
@@ -54,7 +55,7 @@ export class StepList {
 		const deps = new Map<string, string[]>();
 		this.ids.forEach((id, i) => {
 			const needs = needsOf(this.map(i).toJSON() as Record<string, unknown>);
-			deps.set(id, needs === undefined ? (i > 0 ? [this.ids[i - 1]] : []) : [...new Set(needs)]);
+			deps.set(id, [...new Set(needsWithDefault(needs, this.ids[i - 1]))]);
 		});
 		return deps;
 	}
