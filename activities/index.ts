@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { createChildRunActivities } from './child-runs.ts';
-import { readableDatabaseError } from './failures.ts';
+import { readableDatabaseError, tendUnavailable } from './failures.ts';
 import { createLockActivities } from './locks.ts';
-import { createLedgerActivities, recordAttempt, recordSuccess } from './run-ledger.ts';
+import { createLedgerActivities } from './run-ledger.ts';
+import { createLegacyLedgerActivities, recordAttempt, recordSuccess } from './run-ledger-v1.ts';
 import { createScheduledRunActivities, type ScheduledRunDeps } from './scheduled-runs.ts';
 import type { StepContext } from './step-context.ts';
 import { createStepActivities } from './steps.ts';
@@ -11,9 +12,11 @@ import { createWindowActivities } from './windows.ts';
 type StepFn = (ctx: StepContext, params: unknown) => Promise<Record<string, unknown>>;
 
 /**
- * Every activity the worker registers. Step activities are wrapped so that each attempt is
- * recorded before it starts (the run page shows attempts and `retrying` from real retries) and,
- * for a whole step, its success with its outputs when it returns.
+ * Every activity the worker registers. Engine v2 keeps a step's record itself and tells each call
+ * its attempt; a failure of Tend's own database inside a step is reported as TendUnavailable, which
+ * the workflow retries without spending the step's attempts. Engine v1 runs (no `attempt`) still
+ * get the wrapper they were written for: each attempt recorded before it starts, a whole step's
+ * success with its outputs when it returns.
  */
 export function createActivities(deps: ScheduledRunDeps) {
 	const steps = createStepActivities(deps) as Record<string, StepFn>;
@@ -21,6 +24,13 @@ export function createActivities(deps: ScheduledRunDeps) {
 		Object.entries(steps).map(([uses, run]) => [
 			uses,
 			async (ctx: StepContext, params: unknown) => {
+				if (ctx.attempt !== undefined) {
+					try {
+						return await run(ctx, params);
+					} catch (error) {
+						throw tendUnavailable(error) ?? readableDatabaseError(error);
+					}
+				}
 				try {
 					await recordAttempt(deps.db, ctx.runId, ctx.stepId, Context.current().info.attempt);
 					const outputs = await run(ctx, params);
@@ -32,5 +42,13 @@ export function createActivities(deps: ScheduledRunDeps) {
 			}
 		])
 	);
-	return { ...createLedgerActivities(deps), ...createLockActivities(deps), ...createChildRunActivities(deps), ...createScheduledRunActivities(deps), ...createWindowActivities(deps), ...wrapped };
+	return {
+		...createLegacyLedgerActivities(deps),
+		...createLedgerActivities(deps),
+		...createLockActivities(deps),
+		...createChildRunActivities(deps),
+		...createScheduledRunActivities(deps),
+		...createWindowActivities(deps),
+		...wrapped
+	};
 }

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { z } from 'zod';
 import { nonRetryable, parseStepParams } from './failures.ts';
@@ -56,9 +57,17 @@ export async function sqlCheck(deps: ActivityDeps, ctx: StepContext, raw: unknow
 	const rows = rowObjects(result);
 	const outputs = { ok: result.rows[0]?.[0] === true, rows: jsonSafeRows(rows) };
 	if (outputs.ok) return outputs;
-	if (!result.rows.length) throw nonRetryable('SqlCheckFailed', 'sql.check failed: the query returned no rows (it must return a row whose first column is true)');
+	if (!result.rows.length) throw checkFailed('sql.check failed: the query returned no rows (it must return a row whose first column is true)');
 	const first = JSON.stringify(outputs.rows[0]).slice(0, 500);
 	const value = result.rows[0][0];
 	const why = typeof value === 'boolean' || value === null ? `its first column is ${value}` : `its first column is ${typeof value} ${JSON.stringify(value)}, not a boolean`;
-	throw nonRetryable('SqlCheckFailed', `sql.check failed: ${why}; first row ${first}${result.rows.length > 1 ? ` (of ${result.rows.length})` : ''}`);
+	throw checkFailed(`sql.check failed: ${why}; first row ${first}${result.rows.length > 1 ? ` (of ${result.rows.length})` : ''}`);
+}
+
+/**
+ * A check that answered "no" is the step's verdict, not an accident: the workflow tries it again
+ * only when the author gave the step a `retry` (a polling check), never by default.
+ */
+function checkFailed(message: string): ApplicationFailure {
+	return ApplicationFailure.create({ type: 'SqlCheckFailed', message, nonRetryable: false });
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type pg from 'pg';
 import { z } from 'zod';
 import { runEvents } from '../db/schema/index.ts';
-import { nonRetryable, parseStepParams } from './failures.ts';
+import { nonRetryable, parseStepParams, untilTendAnswers } from './failures.ts';
 import { sqlValue } from './sql-check.ts';
 import { manyStatementsMessage } from '../runbooks/sql-one-statement.ts';
 import { durationMs, isManyStatementsError, sqlFailure, withSqlSession } from './sql-session.ts';
@@ -48,9 +48,12 @@ export async function sqlExec(deps: ActivityDeps, ctx: StepContext, raw: unknown
 		if (isManyStatementsError(error)) throw nonRetryable('InvalidStepParams', manyStatementsMessage('sql.exec'));
 		throw sqlFailure('sql.exec', error, { sql: params.query });
 	}
-	await deps.db
-		.insert(runEvents)
-		.values({ runId: ctx.runId, stepId: ctx.stepId, key, status: 'executed', message: `sql.exec affected ${rowCount} row${rowCount === 1 ? '' : 's'}` })
-		.onConflictDoNothing();
+	// The statement has committed: its record must land, or a retry would run it again.
+	await untilTendAnswers(() =>
+		deps.db
+			.insert(runEvents)
+			.values({ runId: ctx.runId, stepId: ctx.stepId, key, status: 'executed', message: `sql.exec affected ${rowCount} row${rowCount === 1 ? '' : 's'}` })
+			.onConflictDoNothing()
+	);
 	return { rowCount };
 }

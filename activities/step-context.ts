@@ -7,7 +7,9 @@ export interface StepContext {
 	stepId: string;
 	/** The runbook's target name, empty when the runbook names none. */
 	target: string;
-	/** Set for a whole step (not a forEach item or a compensation): the activity records the step's success itself. */
+	/** Engine v2: which attempt of the step this is. The workflow keeps the step's record; the activity does no bookkeeping. */
+	attempt?: number;
+	/** Engine v1, for a whole step (not a forEach item or a compensation): the activity records the step's success itself. */
 	record?: boolean;
 }
 

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { runbooks, runbookVersions, runs, runSteps, targets } from '../db/schema/index.ts';
 import { resolveInputs } from '../runbooks/inputs.ts';
+import { planRun, plannedRows, PlanError } from '../runbooks/run-model.ts';
 import type { DocumentError } from '../runbooks/parse.ts';
 import { runbookSchema } from '../runbooks/schema.ts';
 import { appendAudit } from './audit.ts';
@@ -27,11 +28,18 @@ export class RunbookNotFoundError extends Error {
 	override name = 'RunbookNotFoundError';
 }
 
+/** Temporal could not be reached to start the run; nothing was left behind, and the caller may try again. */
+export class TemporalUnavailableError extends Error {
+	override name = 'TemporalUnavailableError';
+}
+
 /** What starting a run needs: the app database and a Temporal client, built once by the process. */
 export interface RunStartDeps {
 	db: Db;
 	workflows: WorkflowClient;
 	taskQueue: string;
+	/** The client's deadline helper: a start waits at most a few seconds for Temporal before it gives up. */
+	withDeadline?: <R>(deadline: number, fn: () => Promise<R>) => Promise<R>;
 }
 
 export interface RunStartRequest {
@@ -58,8 +66,6 @@ export interface PreparedRun {
 	/** False when a run with the requested id already existed: nothing was written. */
 	created: boolean;
 }
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 function targetContext(row: typeof targets.$inferSelect): TargetContext {
 	const spec = (row.document.spec ?? {}) as { urls?: Record<string, string> };
@@ -90,13 +96,24 @@ export async function existingRunInput(db: Db, id: string): Promise<RunbookRunIn
 	};
 }
 
+/** The rows a run starts with: the plan's nodes (implicit gates included) in order, or the document's steps when it cannot be planned. */
+function initialSteps(document: RunbookRunInput['document']) {
+	try {
+		return plannedRows(planRun(document));
+	} catch (error) {
+		// The workflow fails such a run at once with the plan's error; its rows show the steps as written.
+		if (!(error instanceof PlanError)) throw error;
+		return document.spec.steps.map((step, position) => ({ stepId: step.id, position, uses: step.uses, name: step.name ?? null }));
+	}
+}
+
 /**
  * Writes a run of a published version without starting it: validates the inputs, resolves the
- * target, and writes the run, its pending steps and the audit entry in one transaction. `started`
- * runs inside that transaction, so if it throws nothing is left behind. With a caller-chosen id
- * that exists already, nothing is written and the existing run's input is returned.
+ * target, and writes the run, its pending steps and the audit entry in one short transaction
+ * (no network call inside it, no lock beyond the new rows). With a caller-chosen id that exists
+ * already, nothing is written and the existing run's input is returned.
  */
-export async function prepareRunbookRun(db: Db, request: RunStartRequest, started?: (input: RunbookRunInput, tx: Tx) => Promise<void>): Promise<PreparedRun> {
+export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promise<PreparedRun> {
 	if (request.id) {
 		const existing = await existingRunInput(db, request.id);
 		if (existing) return { id: request.id, input: existing, created: false };
@@ -147,7 +164,7 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest, starte
 			.returning({ id: runs.id });
 		// Another call with the same id got there between the check above and here.
 		if (!inserted.length) return false;
-		await tx.insert(runSteps).values(document.spec.steps.map((step, position) => ({ runId: id, stepId: step.id, position, uses: step.uses })));
+		await tx.insert(runSteps).values(initialSteps(document).map((row) => ({ runId: id, ...row })));
 		await appendAudit(tx, {
 			actor: request.initiator.username,
 			action: 'run.start',
@@ -160,26 +177,43 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest, starte
 				...(request.parent ? { parent: request.parent } : {})
 			}
 		});
-		await started?.(input, tx);
 		return true;
 	});
 	return { id, input, created };
 }
 
+/** How long a start may wait for Temporal before the caller hears that it is unavailable. */
+const START_DEADLINE_MS = 5000;
+
 /**
- * Starts a run: prepareRunbookRun, with the workflow started inside its transaction, so a failed
- * start leaves no run behind. `created` is false when a run with the requested id exists.
+ * Starts a run: its rows are written and committed first, then its workflow is started — no
+ * transaction stays open across the call to Temporal, so starts never queue behind one another.
+ * If the start fails, the run's rows are removed again (the audit log keeps both the start and its
+ * failure) and TemporalUnavailableError tells the caller to try again. Should the workflow have
+ * started after all (a start that timed out on the way back), its first write finds no record and
+ * it ends at once, having done nothing. `created` is false when a run with the requested id exists.
  */
 export async function startRunbookRun(deps: RunStartDeps, request: RunStartRequest): Promise<{ id: string; created: boolean }> {
-	const { id, created } = await prepareRunbookRun(deps.db, request, async (input) => {
-		try {
-			await deps.workflows.start<typeof runbookRun>('runbookRun', { taskQueue: deps.taskQueue, workflowId: runWorkflowId(input.runId), args: [input] });
-		} catch (error) {
-			// A caller-chosen id whose workflow exists: an earlier attempt started it, then failed to commit. Its rows are these.
-			if (!(request.id && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-		}
-	});
+	const { id, input, created } = await prepareRunbookRun(deps.db, request);
+	try {
+		const start = () => deps.workflows.start<typeof runbookRun>('runbookRun', { taskQueue: deps.taskQueue, workflowId: runWorkflowId(input.runId), args: [input] });
+		await (deps.withDeadline ? deps.withDeadline(Date.now() + START_DEADLINE_MS, start) : start());
+	} catch (error) {
+		// A caller-chosen id whose workflow exists: an earlier attempt started it. Its rows are these.
+		if (error instanceof WorkflowExecutionAlreadyStartedError) return { id, created };
+		if (!created) throw error;
+		await withdrawRun(deps.db, id, request.initiator.username, error);
+		throw new TemporalUnavailableError(`Temporal could not start the run: ${(error as Error).message}`, { cause: error });
+	}
 	return { id, created };
+}
+
+/** Removes the rows of a run whose workflow did not start; the audit log records why. */
+async function withdrawRun(db: Db, id: string, actor: string, error: unknown): Promise<void> {
+	await db.transaction(async (tx) => {
+		await tx.delete(runs).where(eq(runs.id, id));
+		await appendAudit(tx, { actor, action: 'run.start_failed', subject: `run:${id}`, details: { error: (error as Error).message } });
+	});
 }
 
 /** Any fixed UUID: it only keeps Tend's name-based ids apart from other UUIDv5 spaces. */

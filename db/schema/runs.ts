@@ -3,14 +3,12 @@ import { bigserial, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, ti
 import { createdAt } from './_helpers.ts';
 import { runbookVersions } from './runbooks.ts';
 import { users } from './users.ts';
+import { RUN_STATUSES, STEP_STATUSES } from '../../runbooks/run-model.ts';
+import type { ApprovalView, ChecklistView, ItemsProgress, QueueView, RetryView, RunEventDetails, StepHold } from '../../runbooks/run-projection.ts';
 
-/** DESIGN §3: the states a run and a step can be in. */
-export const RUN_STATUSES = ['pending', 'queued', 'running', 'succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'] as const;
-export const STEP_STATUSES = ['pending', 'skipped', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'compensated', 'cancelled'] as const;
-/** The states a step ends in: nothing moves it on from these (a resume aside). */
-export const FINISHED_STEP_STATUSES = ['skipped', 'succeeded', 'failed', 'compensated', 'cancelled'] as const satisfies readonly (typeof STEP_STATUSES)[number][];
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export type StepStatus = (typeof STEP_STATUSES)[number];
+/** DESIGN §3: the states a run and a step can be in (runbooks/run-model.ts names them once). */
+export { FINISHED_STEP_STATUSES, RUN_STATUSES, STEP_STATUSES, type RunStatus, type StepStatus } from '../../runbooks/run-model.ts';
+
 export const runStatusEnum = pgEnum('run_status', RUN_STATUSES);
 export const stepStatusEnum = pgEnum('step_status', STEP_STATUSES);
 
@@ -32,6 +30,8 @@ export const runs = pgTable(
 		error: text('error'),
 		/** How many times a person resumed the run from its failed step. */
 		resumes: integer('resumes').notNull().default(0),
+		/** Set while the run waits its turn on its target. */
+		queue: jsonb('queue').$type<QueueView>(),
 		startedAt: timestamp('started_at', { withTimezone: true }),
 		finishedAt: timestamp('finished_at', { withTimezone: true }),
 		createdAt: createdAt()
@@ -46,7 +46,7 @@ export const runs = pgTable(
 	]
 );
 
-/** The current state of each step, mirrored from the workflow at every transition. */
+/** The current state of each step, written by the run's workflow at every transition (DESIGN §8). */
 export const runSteps = pgTable(
 	'run_steps',
 	{
@@ -61,7 +61,19 @@ export const runSteps = pgTable(
 		startedAt: timestamp('started_at', { withTimezone: true }),
 		finishedAt: timestamp('finished_at', { withTimezone: true }),
 		outputs: jsonb('outputs').$type<Record<string, unknown>>(),
-		error: text('error')
+		error: text('error'),
+		/** The name the author gave the step, if any. */
+		name: text('name'),
+		/** Why the step waits before it starts (emergency stop, window, freeze); null once it may start. */
+		hold: jsonb('hold').$type<StepHold>(),
+		/** An approval step's or gate's current round, kept after it is decided. */
+		approval: jsonb('approval').$type<ApprovalView>(),
+		/** A manual step's checklist, kept after it is done. */
+		checklist: jsonb('checklist').$type<ChecklistView>(),
+		/** A forEach step's progress. */
+		items: jsonb('items').$type<ItemsProgress>(),
+		/** Set while the step waits for its next attempt. */
+		retry: jsonb('retry').$type<RetryView>()
 	},
 	// The approvals inbox (and the count beside it in the navigation) looks only for waiting steps.
 	(t) => [primaryKey({ columns: [t.runId, t.stepId] }), index('run_steps_waiting_idx').on(t.uses).where(sql`${t.status} = 'waiting'`)]
@@ -78,6 +90,10 @@ export const runEvents = pgTable(
 		stepId: text('step_id'),
 		/** Derived from the activity that wrote it, so a retried write adds no second row. */
 		key: text('key').notNull().unique(),
+		/** What happened (runbooks/run-projection.ts RunEventKind); null on events written before kinds existed. */
+		kind: text('kind'),
+		details: jsonb('details').$type<RunEventDetails>(),
+		/** Kept for events written before kinds: their status word and English text. */
 		status: text('status').notNull(),
 		message: text('message'),
 		at: timestamp('at', { withTimezone: true }).notNull().defaultNow()
