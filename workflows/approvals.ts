@@ -1,5 +1,7 @@
 import { parseDuration } from '../runbooks/duration.ts';
-import type { Actor, ApprovalView, Principal } from './definitions.ts';
+import { IMPLICIT_GATE as GATE } from '../runbooks/run-model.ts';
+import type { ApprovalView, DecisionRecord, Principal } from '../runbooks/run-projection.ts';
+import type { Actor } from './definitions.ts';
 
 /**
  * The `approval` step's contract (DESIGN §3, §4) and who may decide. Pure and free of the workflow
@@ -71,8 +73,8 @@ export function approvalParams(raw: Record<string, unknown>, stepTimeout?: strin
 	};
 }
 
-/** The gate put before a high-risk step that has no approval earlier on its path (DESIGN §3). */
-export const IMPLICIT_GATE: Readonly<Record<string, unknown>> = { approvers: ['role:approver'], quorum: 1, fourEyes: true };
+/** The gate put before a high-risk step that has no approval earlier on its path (DESIGN §3), as an approval's `with`. */
+export const IMPLICIT_GATE: Readonly<Record<string, unknown>> = { approvers: [...GATE.approvers], quorum: GATE.quorum, fourEyes: GATE.fourEyes };
 
 export function matchesPrincipal(actor: Actor, p: Principal): boolean {
 	const [kind, name] = [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)];
@@ -104,7 +106,23 @@ export function decisionRefusal(approval: ApprovalView, actor: Actor, initiator:
 }
 
 /** Where an approval stands: any reject decides it, otherwise a quorum of approvals does. */
-export function verdictOf(approval: Pick<ApprovalView, 'decisions' | 'quorum'>): 'approved' | 'rejected' | undefined {
+export function verdictOf(approval: { decisions: ReadonlyArray<Pick<DecisionRecord, 'decision'>>; quorum: number }): 'approved' | 'rejected' | undefined {
 	if (approval.decisions.some((d) => d.decision === 'reject')) return 'rejected';
 	return approval.decisions.filter((d) => d.decision === 'approve').length >= approval.quorum ? 'approved' : undefined;
+}
+
+/**
+ * Refuses a decision that can no longer change the outcome: the round is decided, or the
+ * decisions being written right now will decide it. Exactly one decision completes a round;
+ * whoever comes second is told so plainly, not "approved" while the run goes the other way.
+ */
+export function settledRefusal(approval: ApprovalView, inFlight: ReadonlyArray<Pick<DecisionRecord, 'decision'>>): Refusal | undefined {
+	const recorded = verdictOf(approval);
+	if (recorded) {
+		const by = approval.decisions.filter((d) => d.decision === (recorded === 'approved' ? 'approve' : 'reject')).map((d) => d.actor.username);
+		return { type: 'AlreadyDecided', message: `the approval of step "${approval.stepId}" has already been decided: ${recorded} by ${by.join(', ')}` };
+	}
+	if (verdictOf({ decisions: [...approval.decisions, ...inFlight], quorum: approval.quorum }))
+		return { type: 'AlreadyDecided', message: `the approval of step "${approval.stepId}" has already been decided by another approver a moment ago` };
+	return undefined;
 }

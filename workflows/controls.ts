@@ -1,4 +1,6 @@
-import type { Actor, ChecklistView, EmergencyStopNotice, Principal } from './definitions.ts';
+import { DEFAULT_ASSIGNEES as ASSIGNEES } from '../runbooks/run-model.ts';
+import type { ChecklistView, Principal } from '../runbooks/run-projection.ts';
+import type { Actor, EmergencyStopNotice } from './definitions.ts';
 import { matchesPrincipal, type Refusal } from './approvals.ts';
 
 /**
@@ -8,7 +10,7 @@ import { matchesPrincipal, type Refusal } from './approvals.ts';
  */
 
 /** Without `assignees`, the people who run and respond to maintenance tick checklists off. */
-export const DEFAULT_ASSIGNEES: readonly Principal[] = ['role:operator', 'role:responder', 'role:admin'];
+export const DEFAULT_ASSIGNEES: readonly Principal[] = ASSIGNEES;
 
 /** Approvers decide whether a freeze may be broken; an admin needs the approver role for it too. */
 export const FREEZE_OVERRIDERS: readonly Principal[] = ['role:approver'];

@@ -1,8 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RunStatus, StepStatus } from '../db/schema/runs.ts';
+import type { RunStatus, StepStatus } from '../runbooks/run-model.ts';
+import type { ApprovalView, ChecklistView, ItemsProgress, QueueView, StepHold } from '../runbooks/run-projection.ts';
 import type { RunbookDocument } from '../runbooks/schema.ts';
 
 /** Messages, inputs and ids shared by web, worker and tests (STYLE rule 4). */
+
+export type { ApprovalView, ChecklistView, DecisionRecord, Principal, StepHold } from '../runbooks/run-projection.ts';
+export { gateId } from '../runbooks/run-model.ts';
 
 export interface TargetContext {
 	name: string;
@@ -48,9 +52,6 @@ export interface DecisionBinding {
 	target: string | null;
 }
 
-/** Who may decide an approval: everyone holding a role, or one user by username. */
-export type Principal = `role:${string}` | `user:${string}`;
-
 /** The person behind a decision, as the web layer authenticated them; the workflow checks eligibility itself. */
 export interface Actor {
 	id: string;
@@ -58,19 +59,22 @@ export interface Actor {
 	roles: string[];
 }
 
-export interface DecisionRequest {
+/**
+ * What every act of a person on a run carries besides the act itself: who (as the web app
+ * authenticated them) and the proof that it did (shared/run-proofs.ts), which the ledger checks
+ * before the act counts. Engine v1 runs ignore the proof.
+ */
+export interface ActBy {
+	actor: Actor;
+	proof?: string;
+}
+
+export interface DecisionRequest extends ActBy {
 	stepId: string;
 	decision: 'approve' | 'reject';
 	comment?: string;
-	actor: Actor;
-}
-
-export interface DecisionRecord {
-	actor: { id: string; username: string };
-	decision: 'approve' | 'reject';
-	comment?: string;
-	/** ISO time at which the decision counted (after it was written to the audit log). */
-	at: string;
+	/** The approval's round this decision is for; a decision for an earlier round is refused. */
+	round?: number;
 }
 
 export interface DecisionResult {
@@ -81,59 +85,20 @@ export interface DecisionResult {
 	quorum: number;
 }
 
-/** An approval step or implicit gate as approvers see it. */
-export interface ApprovalView {
-	stepId: string;
-	/** Set on an implicit gate: the high-risk step it guards. */
-	gateFor?: string;
-	message: string;
-	/** Who may decide now: the listed approvers plus every escalation reached so far. */
-	approvers: Principal[];
-	quorum: number;
-	fourEyes: boolean;
-	decisions: DecisionRecord[];
-	/** What the step's `show` names (or, for a gate, the guarded step's parameters), resolved when the wait began. */
-	evidence: Array<{ path: string; value?: unknown; error?: string }>;
-	waitingSince: string;
-	/** When `onTimeout` applies; absent when the approval waits until decided. */
-	deadline?: string;
-	onTimeout: 'fail' | 'skip';
-	escalations: Array<{ at: string; to: Principal; reached: boolean }>;
-}
-
-/** A person's checklist (`uses: manual`) while it is open, and after. */
-export interface ChecklistView {
-	stepId: string;
-	instructions?: string;
-	assignees: Principal[];
-	items: Array<{ text: string; done: boolean; by?: string; at?: string }>;
-	notes: string[];
-	waitingSince: string;
-	deadline?: string;
-}
-
-export interface ChecklistRequest {
+export interface ChecklistRequest extends ActBy {
 	stepId: string;
 	/** Indexes into the checklist of the items this person has done. */
 	items: number[];
 	notes?: string;
-	actor: Actor;
 }
 
-/** Why a step that is ready to run does not start yet. */
-export interface StepHold {
-	kind: 'emergency_stop' | 'window' | 'freeze';
-	message: string;
-	/** When the hold lifts by itself (a window opens, a freeze ends); absent if only a person can lift it. */
-	until?: string;
-	/** Set on a freeze: the window that froze the target. */
-	window?: string;
-}
-
-export interface FreezeOverrideRequest {
+export interface FreezeOverrideRequest extends ActBy {
 	stepId: string;
 	reason: string;
-	actor: Actor;
+}
+
+export interface CancelRequest extends ActBy {
+	reason?: string;
 }
 
 /** An admin's emergency stop as runs see it: `active: false` lifts the stop with that id. */
@@ -159,7 +124,7 @@ export interface StepState {
 	/** Present while the step waits for an emergency stop to lift, a window to open or a freeze to end. */
 	hold?: StepHold;
 	/** A forEach step's progress. */
-	items?: { total: number; succeeded: number; failed: number; skipped: number };
+	items?: ItemsProgress;
 }
 
 export interface RunState {
@@ -170,7 +135,7 @@ export interface RunState {
 	/** The approvals that can be decided now (the `approval` of every waiting step). */
 	pendingApprovals: ApprovalView[];
 	/** Set while the run waits its turn on its target (`concurrency: target`). */
-	queue?: { target: string; behind: string[] };
+	queue?: QueueView;
 	/** The emergency stop in force, if any: risky steps do not start while it is. */
 	emergencyStop?: { reason: string; by: string };
 }
@@ -202,11 +167,23 @@ export const checklistUpdate = defineUpdate<ChecklistView, [ChecklistRequest]>('
 /** An approver lets a step run during a change freeze; recorded and audited like a decision. */
 export const overrideFreezeUpdate = defineUpdate<{ stepId: string }, [FreezeOverrideRequest]>('overrideFreeze');
 
+/**
+ * A person cancels the run (engine v2): audited with its proof, then the run stops its steps and
+ * compensates what it did. Temporal's own cancel still works for operators of the cluster.
+ */
+export const cancelRunUpdate = defineUpdate<{ cancelled: boolean }, [CancelRequest]>('cancelRun');
+
 /** Sent to every open run when an admin starts or lifts an emergency stop. */
 export const emergencyStopSignal = defineSignal<[EmergencyStopNotice]>('emergencyStop');
 
 /** From a target's lock workflow: this run may start now. */
 export const lockGrantedSignal = defineSignal<[]>('lockGranted');
+
+/**
+ * A failure of Tend's own machinery during a step (its database unreachable while the step reads
+ * its target): retried with backoff and never counted against the step's attempts.
+ */
+export const TEND_UNAVAILABLE = 'TendUnavailable';
 
 /** Workflow ids are business ids; idempotency keys of side effects derive from them. */
 export const runWorkflowId = (runId: string) => `run-${runId}`;
@@ -219,8 +196,5 @@ export const acquireLockSignal = defineSignal<[{ workflowId: string; runId: stri
 export const releaseLockSignal = defineSignal<[{ workflowId: string }]>('release');
 export const lockStateQuery = defineQuery<{ holder?: string; queue: string[] }>('lockState');
 
-/** The id of the implicit approval gate before a high-risk step; a dot cannot occur in a step id, so it never collides. */
-export const gateId = (stepId: string) => `${stepId}.approval`;
-
 /** Failure types a retry cannot mend: the workflow stops retrying them at once. */
-export const NON_RETRYABLE_ERROR_TYPES = ['InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported', 'WindowNotFound', 'RunbookNotFound', 'InvalidRunInputs', 'RedirectRefused', 'HttpRequestRejected', 'WebhookRefused', 'RetentionNeedsKey', 'ArchiveTableMismatch', 'SqlError', 'SqlCheckFailed', 'MigrationBundleInvalid', 'MigrationChecksumMismatch', 'MigrationVerifyFailed', 'MigrationFailed', 'DedupeUnsupported'];
+export const NON_RETRYABLE_ERROR_TYPES = ['ForgedAct', 'InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported', 'WindowNotFound', 'RunbookNotFound', 'InvalidRunInputs', 'RedirectRefused', 'HttpRequestRejected', 'WebhookRefused', 'RetentionNeedsKey', 'ArchiveTableMismatch', 'SqlError', 'MigrationBundleInvalid', 'MigrationChecksumMismatch', 'MigrationVerifyFailed', 'MigrationFailed', 'DedupeUnsupported'];

@@ -24,7 +24,9 @@ export async function forEachItem(
 	limits: { maxConcurrency: number; maxErrors: number },
 	run: (index: number) => Promise<Record<string, unknown>>,
 	describe: (error: unknown) => string,
-	onSettled: (outcome: ItemOutcome) => void = () => {}
+	onSettled: (outcome: ItemOutcome) => void = () => {},
+	/** Which errors are an item's failure; any other (a cancellation, a bug) ends the whole step at once. */
+	isItemFailure: (error: unknown) => boolean = () => true
 ): Promise<ForEachSummary> {
 	const outcomes: ItemOutcome[] = Array.from({ length: count }, (_, index) => ({ index, status: 'skipped' }));
 	let next = 0;
@@ -37,6 +39,7 @@ export async function forEachItem(
 			try {
 				outcomes[index] = { index, status: 'succeeded', outputs: await run(index) };
 			} catch (error) {
+				if (!isItemFailure(error)) throw error;
 				failed++;
 				outcomes[index] = { index, status: 'failed', error: describe(error) };
 			}

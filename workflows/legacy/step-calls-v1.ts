@@ -1,8 +1,10 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import { parseDuration } from '../runbooks/duration.ts';
-import type { RunbookStep } from '../runbooks/schema.ts';
-import { STEP_FACTS_BY_USES } from '../runbooks/step-facts.ts';
-import { NON_RETRYABLE_ERROR_TYPES } from './definitions.ts';
+import { parseDuration } from '../../runbooks/duration.ts';
+import type { RunbookStep } from '../../runbooks/schema.ts';
+import { STEP_FACTS_BY_USES } from '../../runbooks/step-facts.ts';
+
+/** The failure types engine v1 never retried, as released. */
+export const LEGACY_NON_RETRYABLE_ERROR_TYPES = ['InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported', 'WindowNotFound', 'RunbookNotFound', 'InvalidRunInputs', 'RedirectRefused', 'HttpRequestRejected', 'WebhookRefused', 'RetentionNeedsKey', 'ArchiveTableMismatch', 'SqlError', 'SqlCheckFailed', 'MigrationBundleInvalid', 'MigrationChecksumMismatch', 'MigrationVerifyFailed', 'MigrationFailed', 'DedupeUnsupported'];
 
 /** How the interpreter calls a step's activity, and how it words what comes back; pure, so replay sees the same. */
 
@@ -19,7 +21,7 @@ export function stepActivityOptions(step: RunbookStep): ActivityOptions {
 			initialInterval: parseDuration(retry.initialInterval),
 			backoffCoefficient: retry.backoff,
 			...(retry.maxInterval !== undefined ? { maximumInterval: parseDuration(retry.maxInterval) } : {}),
-			nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES
+			nonRetryableErrorTypes: LEGACY_NON_RETRYABLE_ERROR_TYPES
 		}
 	};
 }

@@ -1,6 +1,6 @@
-import { STEP_FACTS_BY_USES } from '../runbooks/step-facts.ts';
-import type { RunbookDocument, RunbookStep } from '../runbooks/schema.ts';
-import { gateId } from './definitions.ts';
+import { STEP_FACTS_BY_USES } from '../../runbooks/step-facts.ts';
+import type { RunbookDocument, RunbookStep } from '../../runbooks/schema.ts';
+import { gateId } from '../definitions.ts';
 
 /**
  * Turns a runbook's step list into the graph a run executes (DESIGN §3): a step without `needs`
