@@ -16,7 +16,7 @@ export default ts.config(
 		rules: {
 			// An unawaited promise in a workflow wedges it; anywhere else it hides a failure (STYLE rule 9).
 			'@typescript-eslint/no-floating-promises': 'error',
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
 			// Tend is served at the root of its origin (no kit.paths.base), so plain hrefs are correct and clearer than resolve().
 			'svelte/no-navigation-without-resolve': 'off'
 		}
@@ -31,7 +31,7 @@ export default ts.config(
 					patterns: [
 						{ group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'https', 'net', 'os'], message: 'Workflow code must be deterministic: do this in an activity.' },
 						{ group: ['pg', 'drizzle-orm', 'drizzle-orm/*', 'nodemailer'], message: 'Drivers belong in activities/.' },
-						{ group: ['../activities/*'], allowTypeImports: true, message: 'Workflows import activities as types only.' }
+						{ group: ['../activities/*', '../../activities/*'], allowTypeImports: true, message: 'Workflows import activities as types only.' }
 					]
 				}
 			]

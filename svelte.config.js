@@ -7,6 +7,8 @@ export default {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ out: 'build' }),
+		// The repo's shared TypeScript, by folder, instead of ../../../../ from deep in web/.
+		alias: { $db: 'db', $runbooks: 'runbooks', $workflows: 'workflows', $shared: 'shared', $activities: 'activities' },
 		files: {
 			assets: 'web/static',
 			hooks: { server: 'web/src/hooks.server', client: 'web/src/hooks.client', universal: 'web/src/hooks' },

@@ -9,18 +9,23 @@ import { defineConfig } from 'vitest/config';
  * after another because they share that stack and kill workers), and `launcher` (whole instances
  * started as `npm start` starts them).
  */
+const root = (folder: string) => fileURLToPath(new URL(`./${folder}`, import.meta.url));
+/** SvelteKit's aliases (svelte.config.js), for web modules that tests import directly. */
+const alias = { $lib: root('web/src/lib'), $db: root('db'), $runbooks: root('runbooks'), $workflows: root('workflows'), $shared: root('shared'), $activities: root('activities') };
+
 export default defineConfig({
 	test: {
 		projects: [
-			{ test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+			{ resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
 			{
 				// Svelte components rendered in jsdom with Svelte's browser build; `$lib` as SvelteKit resolves it.
 				plugins: [svelte()],
-				resolve: { conditions: ['browser'], alias: { $lib: fileURLToPath(new URL('./web/src/lib', import.meta.url)) } },
+				resolve: { conditions: ['browser'], alias },
 				test: { name: 'component', include: ['test/component/**/*.test.ts'], environment: 'jsdom' }
 			},
-			{ test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+			{ resolve: { alias }, test: { name: 'workflow', include: ['test/workflow/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
 			{
+				resolve: { alias },
 				test: {
 					name: 'integration',
 					include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
@@ -33,6 +38,7 @@ export default defineConfig({
 			{
 				// The launcher (`npm start`) as a child process with its own TEND_HOME and PORT; it needs no
 				// shared stack, and runs after the other projects so two stacks never compete for the CPU.
+				resolve: { alias },
 				test: { name: 'launcher', include: ['test/launcher/**/*.test.ts'], fileParallelism: false, testTimeout: 240_000, hookTimeout: 300_000, sequence: { groupOrder: 1 } }
 			}
 		]

@@ -1,6 +1,7 @@
 import { ApiError, UnreachableError, type Api } from '../api.ts';
 import { localTime, table, type Output } from '../output.ts';
-import { FINISHED_RUN_STATUSES, type RunView } from '../../web/src/lib/run-types.ts';
+import { FINISHED_RUN_STATUSES } from '../../runbooks/run-model.ts';
+import type { RunView } from '../../web/src/lib/run-types.ts';
 
 /** The API's run shape (GET /api/v1/runs/{id}); the list answers the same fields without steps. */
 type RunJson = RunView;

@@ -1,7 +1,8 @@
-import type { RunStatus, StepStatus } from '../../../db/schema/runs.ts';
-import type { ApprovalView, ChecklistView, StepHold } from '../../../workflows/definitions.ts';
+import { FINISHED_RUN_STATUSES, gateId, guardedStep, isRunFinished, OPEN_STEP_STATUSES, retryDelayMs as policyDelayMs, UNDO_CHECKLIST_STEP, type RunStatus, type StepStatus } from '$runbooks/run-model.ts';
+import type { ApprovalView, ChecklistView, ItemsProgress, QueueView, RetryView, RunEventDetails, StepHold } from '$runbooks/run-projection.ts';
 
 export type { RunStatus, StepStatus };
+export { FINISHED_RUN_STATUSES, guardedStep, isRunFinished, UNDO_CHECKLIST_STEP };
 
 /** A run as the run page and `GET /api/v1/runs/{id}` describe it; timestamps are ISO strings. */
 export interface RunView {
@@ -19,7 +20,7 @@ export interface RunView {
 	/** How many times a person resumed the run from its failed step. */
 	resumes: number;
 	/** While the run waits its turn on its target (`concurrency: target`): the runs ahead of it. */
-	queue?: { target: string; behind: string[] };
+	queue?: QueueView;
 	/** The emergency stop in force while the run is open, if any. */
 	emergencyStop?: { reason: string; by: string };
 	steps: StepView[];
@@ -28,31 +29,34 @@ export interface RunView {
 export interface StepView {
 	id: string;
 	uses: string;
+	/** The name the author gave the step, if any. */
+	name?: string;
 	status: StepStatus;
 	attempts: number;
 	startedAt: string | null;
 	finishedAt: string | null;
 	outputs: Record<string, unknown> | null;
 	error: string | null;
-	/** From the live workflow while the run is open: why a step waits, and what a person can do about it. */
+	/** While the step waits: why (a hold), or for whom (an approval's current round, a checklist). */
 	hold?: StepHold;
 	approval?: ApprovalView;
 	checklist?: ChecklistView;
-	items?: { total: number; succeeded: number; failed: number; skipped: number };
+	items?: ItemsProgress;
+	/** While the step waits to try again. */
+	retry?: RetryView;
 }
 
 export interface RunEventView {
 	id: number;
 	stepId: string | null;
+	/** What happened (runbooks/run-projection.ts); null on events written before kinds existed. */
+	kind: string | null;
+	details: RunEventDetails | null;
+	/** The word its badge shows. */
 	status: string;
+	/** In English, for scripts; pages render `kind` with `details` in the viewer's language. */
 	message: string | null;
 	at: string;
-}
-
-export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'];
-
-export function isRunFinished(status: string): boolean {
-	return (FINISHED_RUN_STATUSES as readonly string[]).includes(status);
 }
 
 /** What a run's pinned runbook version says about one of its steps (the ledger keeps only what happened). */
@@ -68,16 +72,8 @@ export interface StepFacts {
 	rollback?: string;
 }
 
-/** The suffix of an implicit approval gate's id (workflows/definitions.ts gateId). */
-const GATE_SUFFIX = '.approval';
-/** The checklist a failed rollback leaves for a person (workflows/runbook-run.ts). */
-export const UNDO_CHECKLIST_STEP = 'rollback.manual';
-
-/** The high-risk step a gate row guards, if `stepId` is a gate's. */
-export const guardedStep = (stepId: string): string | undefined => (stepId.endsWith(GATE_SUFFIX) ? stepId.slice(0, -GATE_SUFFIX.length) : undefined);
-
 /**
- * The run's graph as the interpreter plans it (workflows/plan.ts): every step waits for its needs,
+ * The run's graph as the interpreter plans it (runbooks/run-model.ts): every step waits for its needs,
  * except that a high-risk step with a gate row waits for the gate, which takes over its needs. The
  * undo checklist comes after every step that could not be undone; it stands alone.
  */
@@ -86,21 +82,18 @@ export function runGraphEdges(steps: readonly { id: string }[], facts: Record<st
 	const needsOf = (id: string): string[] => {
 		const guarded = guardedStep(id);
 		if (guarded && ids.has(guarded)) return facts[guarded]?.needs ?? [];
-		if (ids.has(`${id}${GATE_SUFFIX}`)) return [`${id}${GATE_SUFFIX}`];
+		if (ids.has(gateId(id))) return [gateId(id)];
 		return facts[id]?.needs ?? [];
 	};
 	return steps.flatMap((step) => needsOf(step.id).filter((n) => ids.has(n)).map((source) => ({ source, target: step.id })));
 }
 
-/** The wait before attempt `attempt` (2 or later) under the step's retry policy, as Temporal computes it. */
+/** The wait before attempt `attempt` (2 or later) under the step's retry policy, as the interpreter computes it. */
 export function retryDelayMs(facts: StepFacts, attempt: number): number {
-	const delay = facts.retryIntervalMs * facts.backoff ** Math.max(0, attempt - 2);
-	return facts.maxRetryIntervalMs !== undefined ? Math.min(delay, facts.maxRetryIntervalMs) : delay;
+	return policyDelayMs({ maxAttempts: facts.maxAttempts, initialIntervalMs: facts.retryIntervalMs, backoff: facts.backoff, maxIntervalMs: facts.maxRetryIntervalMs }, attempt);
 }
-
-const OPEN_STEP_STATUSES: readonly StepStatus[] = ['pending', 'waiting', 'running', 'retrying'];
 
 /** Finished, and nothing in it waits for a person any more (a failed rollback's checklist does, after the run has ended). */
 export function isRunSettled(run: Pick<RunView, 'status' | 'steps'>): boolean {
-	return isRunFinished(run.status) && !run.steps.some((step) => OPEN_STEP_STATUSES.includes(step.status));
+	return isRunFinished(run.status) && !run.steps.some((step) => (OPEN_STEP_STATUSES as readonly StepStatus[]).includes(step.status));
 }

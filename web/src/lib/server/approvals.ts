@@ -1,14 +1,18 @@
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { and, eq, inArray, max } from 'drizzle-orm';
-import { runEvents, runs, runSteps } from '../../../../db/schema/index.ts';
-import { decisionRefusal } from '../../../../workflows/approvals.ts';
-import { decideUpdate, runStateQuery, type Actor, type ApprovalView, type DecisionResult } from '../../../../workflows/definitions.ts';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { runs, runSteps } from '$db/schema/index.ts';
+import { OPEN_RUN_STATUSES } from '$runbooks/run-model.ts';
+import { config } from '$shared/config.ts';
+import { runProofKey, signRunAct } from '$shared/run-proofs.ts';
+import { decisionAct, type RunAct } from '$workflows/acts.ts';
+import { decisionRefusal, settledRefusal } from '$workflows/approvals.ts';
+import { decideUpdate, type Actor, type ApprovalView, type DecisionResult } from '$workflows/definitions.ts';
 import { getDb as db } from './db.ts';
 import { temporalClient } from './temporal.ts';
 import { isRunId } from './views/runs.ts';
 
-/** Why a decision did not count, with the HTTP status that says so. */
+/** Why an act did not count, with the HTTP status that says so. */
 export class DecisionRefusedError extends Error {
 	override name = 'DecisionRefusedError';
 	constructor(
@@ -20,14 +24,22 @@ export class DecisionRefusedError extends Error {
 }
 
 /** The workflow's refusal types (its Update validators) and what they mean over HTTP. */
-const REFUSAL_STATUS: Record<string, number> = { InvalidDecision: 400, UnknownStep: 404, StepNotWaiting: 409, AlreadyDecided: 409, FourEyes: 403, NotEligible: 403 };
+const REFUSAL_STATUS: Record<string, number> = { InvalidDecision: 400, UnknownStep: 404, StepNotWaiting: 409, AlreadyDecided: 409, FourEyes: 403, NotEligible: 403, ForgedAct: 403 };
 const UPDATE_DEADLINE_MS = 15_000;
 
+let proofKey: Buffer | undefined;
+
+/** Signs a person's act on a run: the worker's ledger checks this before the act counts (shared/run-proofs.ts). */
+export function proveAct(act: RunAct): string {
+	proofKey ??= runProofKey(config().TEND_SECRET_KEY);
+	return signRunAct(proofKey, act);
+}
+
 /**
- * Sends a person's decision-like Update (a decision, a checklist tick, a freeze override) to a
- * run's workflow. The workflow validates it and records it in the audit log before it counts, so
- * the caller learns at once whether it did. The update id makes a retried request return the
- * first answer.
+ * Sends a person's act (a decision, a checklist tick, a freeze override, a cancel) to a run's
+ * workflow as an Update. The workflow validates it and records it in the audit log before it
+ * counts, so the caller learns at once whether it did. The update id makes a retried request
+ * return the first answer.
  */
 export async function sendRunUpdate<Ret, Arg>(runId: string, update: UpdateDefinition<Ret, [Arg]>, args: [Arg], updateId: string): Promise<Ret> {
 	const [run] = await db().select({ workflowId: runs.workflowId, status: runs.status }).from(runs).where(eq(runs.id, runId));
@@ -47,19 +59,42 @@ export async function sendRunUpdate<Ret, Arg>(runId: string, update: UpdateDefin
 	}
 }
 
+/** The round an approval is in, from the projection: a decision is for one round. */
+async function currentRound(runId: string, stepId: string): Promise<number | undefined> {
+	if (!isRunId(runId)) return undefined;
+	const [row] = await db()
+		.select({ approval: runSteps.approval })
+		.from(runSteps)
+		.where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId)));
+	return row?.approval?.round;
+}
+
 /**
- * Approve or reject: the same person sending the other decision is a new Update, which the
- * validator refuses. An approval asked again (its window closed before the step ran) starts a new
- * wait with a new `waiting` event, whose id keeps the new decision apart from the old one.
+ * Approve or reject the approval's current round. The same person sending the other decision is
+ * a new Update, which the validator refuses; a round asked again takes new decisions.
  */
 export async function decide(runId: string, stepId: string, decision: 'approve' | 'reject', comment: string | undefined, actor: Actor): Promise<DecisionResult> {
-	const [wait] = isRunId(runId)
-		? await db()
-				.select({ id: max(runEvents.id) })
-				.from(runEvents)
-				.where(and(eq(runEvents.runId, runId), eq(runEvents.stepId, stepId), eq(runEvents.status, 'waiting')))
-		: [];
-	return sendRunUpdate(runId, decideUpdate, [{ stepId, decision, comment, actor }], `decide-${stepId}-${actor.id}-${decision}-${wait?.id ?? 0}`);
+	const round = await currentRound(runId, stepId);
+	const request = { stepId, decision, ...(comment ? { comment } : {}), ...(round !== undefined ? { round } : {}), actor };
+	const proof = proveAct(decisionAct(runId, request));
+	try {
+		return await sendRunUpdate(runId, decideUpdate, [{ ...request, proof }], `decide-${stepId}-${actor.id}-${decision}-${round ?? 0}`);
+	} catch (error) {
+		// The deciding decision may have ended the run a moment ago: say what was decided, not only that the run ended.
+		if (error instanceof DecisionRefusedError && error.status === 409) {
+			const decided = await decidedRefusal(runId, stepId);
+			if (decided) throw new DecisionRefusedError(409, decided);
+		}
+		throw error;
+	}
+}
+
+async function decidedRefusal(runId: string, stepId: string): Promise<string | undefined> {
+	const [row] = await db()
+		.select({ approval: runSteps.approval })
+		.from(runSteps)
+		.where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId)));
+	return row?.approval ? settledRefusal(row.approval, [])?.message : undefined;
 }
 
 export interface InboxItem extends ApprovalView {
@@ -71,29 +106,19 @@ export interface InboxItem extends ApprovalView {
 }
 
 /**
- * The approvals `actor` may decide now. Candidates come from the run_steps mirror; the live
- * view (escalations, decisions so far) from each run's query, filtered by the same rule the
- * workflow's validator applies.
+ * The approvals `actor` may decide now, from the projection alone: each waiting approval's current
+ * round, filtered by the same rules the workflow's validator applies (four eyes, eligibility,
+ * already decided).
  */
 export async function approvalsFor(actor: Actor): Promise<InboxItem[]> {
 	const waiting = await db()
-		.selectDistinct({ id: runs.id, workflowId: runs.workflowId, runbook: runs.runbookName, version: runs.version, target: runs.target, initiator: runs.initiator })
+		.select({ id: runs.id, runbook: runs.runbookName, version: runs.version, target: runs.target, initiator: runs.initiator, initiatorId: runs.initiatorId, approval: runSteps.approval })
 		.from(runSteps)
 		.innerJoin(runs, eq(runs.id, runSteps.runId))
-		.where(and(eq(runSteps.status, 'waiting'), eq(runSteps.uses, 'approval'), inArray(runs.status, ['pending', 'running'])));
-	const client = await temporalClient();
-	const items = await Promise.all(
-		waiting.map(async (run) => {
-			try {
-				const state = await client.workflow.getHandle(run.workflowId).query(runStateQuery);
-				return state.pendingApprovals
-					.filter((approval) => decisionRefusal(approval, actor, state.initiator) === undefined)
-					.map((approval) => ({ ...approval, runId: run.id, runbook: run.runbook, version: run.version, target: run.target, initiator: run.initiator }));
-			} catch {
-				// A run that ended between the two reads has nothing left to approve.
-				return [];
-			}
-		})
-	);
-	return items.flat().sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
+		.where(and(eq(runSteps.status, 'waiting'), eq(runSteps.uses, 'approval'), isNotNull(runSteps.approval), inArray(runs.status, [...OPEN_RUN_STATUSES])));
+	return waiting
+		.filter(({ approval }) => approval && !approval.verdict)
+		.filter((row) => decisionRefusal(row.approval!, actor, { id: row.initiatorId ?? '', username: row.initiator }) === undefined && !settledRefusal(row.approval!, []))
+		.map((row) => ({ ...row.approval!, runId: row.id, runbook: row.runbook, version: row.version, target: row.target, initiator: row.initiator }))
+		.sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
 }

@@ -1,27 +1,30 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import { emergencyStops, runs, runSteps, type EmergencyStop } from '../../../../db/schema/index.ts';
-import { appendAudit } from '../../../../shared/audit.ts';
-import { config } from '../../../../shared/config.ts';
-import { existingRunInput } from '../../../../shared/run-start.ts';
-import { checklistUpdate, emergencyStopSignal, overrideFreezeUpdate, type Actor, type ChecklistView, type EmergencyStopNotice, type ResumedStep, type ResumeState } from '../../../../workflows/definitions.ts';
-import type { runbookRun } from '../../../../workflows/runbook-run.ts';
-import { sendRunUpdate } from './approvals.ts';
+import { emergencyStops, runs, runSteps, type EmergencyStop } from '$db/schema/index.ts';
+import { OPEN_RUN_STATUSES } from '$runbooks/run-model.ts';
+import { appendAudit } from '$shared/audit.ts';
+import { config } from '$shared/config.ts';
+import { existingRunInput } from '$shared/run-start.ts';
+import { checklistAct, overrideAct } from '$workflows/acts.ts';
+import { checklistUpdate, emergencyStopSignal, overrideFreezeUpdate, type Actor, type ChecklistView, type EmergencyStopNotice, type ResumedStep, type ResumeState } from '$workflows/definitions.ts';
+import type { runbookRun } from '$workflows/runbook-run.ts';
+import { proveAct, sendRunUpdate } from './approvals.ts';
 import { getDb as db } from './db.ts';
-import { RunStateError } from './runs.ts';
+import { RunNotFoundError, RunStateError } from './runs.ts';
+
+export { RunNotFoundError };
 import { temporalClient } from './temporal.ts';
 
 /** Ticks off items of a manual step's checklist; the workflow checks the person is an assignee. */
 export function tickChecklist(runId: string, stepId: string, items: number[], notes: string | undefined, actor: Actor): Promise<ChecklistView> {
-	return sendRunUpdate(runId, checklistUpdate, [{ stepId, items, actor, ...(notes ? { notes } : {}) }], `checklist-${stepId}-${actor.id}-${[...items].sort((a, b) => a - b).join('.')}`);
+	const request = { stepId, items, actor, ...(notes ? { notes } : {}) };
+	return sendRunUpdate(runId, checklistUpdate, [{ ...request, proof: proveAct(checklistAct(runId, request)) }], `checklist-${stepId}-${actor.id}-${[...items].sort((a, b) => a - b).join('.')}`);
 }
 
 /** Lets a step run through a change freeze; the workflow checks the person is an approver other than the initiator. */
 export function overrideFreeze(runId: string, stepId: string, reason: string, actor: Actor): Promise<{ stepId: string }> {
-	return sendRunUpdate(runId, overrideFreezeUpdate, [{ stepId, reason, actor }], `override-${stepId}-${actor.id}`);
-}
-
-export class RunNotFoundError extends Error {
-	override name = 'RunNotFoundError';
+	const request = { stepId, reason, actor };
+	return sendRunUpdate(runId, overrideFreezeUpdate, [{ ...request, proof: proveAct(overrideAct(runId, request)) }], `override-${stepId}-${actor.id}`);
 }
 
 /**
@@ -36,8 +39,6 @@ export async function resumeRun(runId: string, actor: { username: string }): Pro
 	if (!run) throw new RunNotFoundError(`no run "${runId}"`);
 	if (run.status !== 'failed') throw new RunStateError(`only a failed run can be resumed; this one is ${run.status.replace('_', ' ')}`);
 	const client = await temporalClient();
-	const described = await client.workflow.getHandle(run.workflowId).describe();
-	if (described.status.name === 'RUNNING') throw new RunStateError('the run is still finishing (its workflow is open); try again in a moment');
 
 	const input = (await existingRunInput(db(), runId))!;
 	const steps = await db().select().from(runSteps).where(eq(runSteps.runId, runId));
@@ -61,7 +62,14 @@ export async function resumeRun(runId: string, actor: { username: string }): Pro
 			.set({ status: 'pending', error: null, finishedAt: null })
 			.where(and(eq(runSteps.runId, runId), inArray(runSteps.status, ['failed', 'cancelled', 'pending', 'waiting', 'running', 'retrying'])));
 		await appendAudit(tx, { actor: actor.username, action: 'run.resume', subject: `run:${runId}`, details: { resumes: run.resumes + 1, carriedOver: Object.keys(resume.steps) } });
-		await client.workflow.start<typeof runbookRun>('runbookRun', { taskQueue: config().TEND_TASK_QUEUE, workflowId: run.workflowId, args: [{ ...input, resume }] });
+		try {
+			// Inside the transaction on purpose: the rows go back to pending only if the workflow starts.
+			await client.workflow.start<typeof runbookRun>('runbookRun', { taskQueue: config().TEND_TASK_QUEUE, workflowId: run.workflowId, args: [{ ...input, resume }] });
+		} catch (error) {
+			// The failed run's workflow writes its outcome a moment before it closes.
+			if (error instanceof WorkflowExecutionAlreadyStartedError) throw new RunStateError('the run is still finishing; try again in a moment');
+			throw error;
+		}
 	});
 	return { id: runId, resumes: run.resumes + 1 };
 }
@@ -83,7 +91,7 @@ export async function emergencyStopStatus(): Promise<{ active: EmergencyStopView
 
 /** Tells every open run; a run that ends meanwhile has no risky step left to pause. */
 async function tellOpenRuns(notice: EmergencyStopNotice): Promise<number> {
-	const open = await db().select({ workflowId: runs.workflowId }).from(runs).where(inArray(runs.status, ['pending', 'queued', 'running']));
+	const open = await db().select({ workflowId: runs.workflowId }).from(runs).where(inArray(runs.status, [...OPEN_RUN_STATUSES]));
 	const client = await temporalClient();
 	const told = await Promise.allSettled(open.map((r) => client.workflow.getHandle(r.workflowId).signal(emergencyStopSignal, notice)));
 	return told.filter((t) => t.status === 'fulfilled').length;

@@ -1,12 +1,11 @@
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import { FINISHED_STEP_STATUSES, RUN_STATUSES, runbookVersions, runEvents, runs, runSteps, type RunStatus } from '../../../../../db/schema/index.ts';
-import { runbookSchema } from '../../../../../runbooks/schema.ts';
-import { isTimeZone } from '../../../../../runbooks/window-schema.ts';
-import { parseDuration } from '../../../../../runbooks/duration.ts';
-import type { RunEventView, RunView, StepFacts, StepStatus } from '../../run-types.ts';
-import { runStateQuery, type RunState } from '../../../../../workflows/definitions.ts';
+import { and, asc, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { emergencyStops, RUN_STATUSES, runbookVersions, runEvents, runs, runSteps, type RunStatus } from '$db/schema/index.ts';
+import { isRunFinished, retryPolicy, stepNeeds } from '$runbooks/run-model.ts';
+import { runbookSchema } from '$runbooks/schema.ts';
+import { isTimeZone } from '$runbooks/window-schema.ts';
+import type { RunEventView, RunView, StepFacts } from '../../run-types.ts';
 import { getDb } from '../db.ts';
-import { temporalClient } from '../temporal.ts';
+import { eventView } from './run-events.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isRunId = (id: string) => UUID.test(id);
@@ -210,22 +209,24 @@ export async function runFilterChoices(): Promise<{ initiators: string[]; target
 
 /**
  * One run with its steps in the shape of `GET /api/v1/runs/{id}` (plus target, error and
- * createdAt), read from the ledger tables so the page renders without JavaScript or Temporal.
+ * createdAt), read from the projection the run's workflow writes (DESIGN §8): rows only, never a
+ * workflow query, so every reader — page, API, live stream, inbox — sees the same state.
  */
 export async function getRunView(id: string): Promise<RunView | null> {
 	if (!isRunId(id)) return null;
 	const db = getDb();
-	const [run] = await db.select().from(runs).where(eq(runs.id, id));
+	const [[run], steps, [stop]] = await Promise.all([
+		db.select().from(runs).where(eq(runs.id, id)),
+		db.select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.position)),
+		db.select({ reason: emergencyStops.reason, by: emergencyStops.startedByName }).from(emergencyStops).where(isNull(emergencyStops.liftedAt)).limit(1)
+	]);
 	if (!run) return null;
-	const steps = await db.select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.position));
-	const live = steps.some((s) => s.status === 'waiting' || s.status === 'running') || ['pending', 'queued', 'running'].includes(run.status) ? await liveState(run.workflowId) : undefined;
-	const liveStep = new Map(live?.steps.map((s) => [s.id, s]));
+	const open = !isRunFinished(run.status);
 	return {
 		id: run.id,
 		runbook: run.runbookName,
 		version: run.version,
-		// The workflow marks itself running (or queued) a moment before the ledger row says so.
-		status: live && ['pending', 'queued'].includes(run.status) && ['running', 'queued'].includes(live.status) ? live.status : run.status,
+		status: run.status,
 		initiator: run.initiator,
 		inputs: run.inputs,
 		target: run.target,
@@ -234,62 +235,35 @@ export async function getRunView(id: string): Promise<RunView | null> {
 		startedAt: iso(run.startedAt),
 		finishedAt: iso(run.finishedAt),
 		resumes: run.resumes,
-		...(live?.queue ? { queue: live.queue } : {}),
-		...(live?.emergencyStop ? { emergencyStop: live.emergencyStop } : {}),
+		...(run.queue && open ? { queue: run.queue } : {}),
+		...(stop && open ? { emergencyStop: stop } : {}),
 		steps: steps.map((step) => ({
 			id: step.stepId,
 			uses: step.uses,
-			status: freshestStatus(step.status, liveStep.get(step.stepId)?.status),
+			...(step.name ? { name: step.name } : {}),
+			status: step.status,
 			attempts: step.attempts,
 			startedAt: iso(step.startedAt),
 			finishedAt: iso(step.finishedAt),
 			outputs: step.outputs,
 			error: step.error,
-			...liveDetails(liveStep.get(step.stepId))
+			...(step.hold && step.status === 'waiting' ? { hold: step.hold } : {}),
+			...(step.approval && step.status === 'waiting' ? { approval: step.approval } : {}),
+			...(step.checklist ? { checklist: step.checklist } : {}),
+			...(step.items ? { items: step.items } : {}),
+			...(step.retry && (step.status === 'retrying' || step.status === 'running') ? { retry: step.retry } : {})
 		}))
-	};
-}
-
-const LIVE_QUERY_DEADLINE_MS = 2000;
-
-/**
- * The ledger row and the workflow's state are read one after the other, so either may be a moment
- * ahead: a finished or retrying row is ahead of the workflow (the activity writes those itself);
- * otherwise the workflow is.
- */
-function freshestStatus(row: StepStatus, live: StepStatus | undefined): StepStatus {
-	if (!live || row === 'retrying' || (FINISHED_STEP_STATUSES as readonly StepStatus[]).includes(row)) return row;
-	return live;
-}
-
-/** The workflow's own view while the run is open; a run without a worker to answer renders from the ledger alone. */
-async function liveState(workflowId: string): Promise<RunState | undefined> {
-	try {
-		const client = await temporalClient();
-		return await client.withDeadline(Date.now() + LIVE_QUERY_DEADLINE_MS, () => client.workflow.getHandle(workflowId).query(runStateQuery));
-	} catch {
-		return undefined;
-	}
-}
-
-function liveDetails(step: RunState['steps'][number] | undefined) {
-	if (!step) return {};
-	return {
-		...(step.hold ? { hold: step.hold } : {}),
-		...(step.approval && step.status === 'waiting' ? { approval: step.approval } : {}),
-		...(step.checklist ? { checklist: step.checklist } : {}),
-		...(step.items ? { items: step.items } : {})
 	};
 }
 
 export async function listRunEvents(runId: string): Promise<RunEventView[]> {
 	if (!isRunId(runId)) return [];
 	const rows = await getDb()
-		.select({ id: runEvents.id, stepId: runEvents.stepId, status: runEvents.status, message: runEvents.message, at: runEvents.at })
+		.select({ id: runEvents.id, stepId: runEvents.stepId, kind: runEvents.kind, details: runEvents.details, status: runEvents.status, message: runEvents.message, at: runEvents.at })
 		.from(runEvents)
 		.where(eq(runEvents.runId, runId))
 		.orderBy(asc(runEvents.id));
-	return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+	return rows.map(eventView);
 }
 
 /**
@@ -307,37 +281,21 @@ export async function getRunStepFacts(runId: string): Promise<Record<string, Ste
 	const parsed = runbookSchema.safeParse(row?.document);
 	if (!parsed.success) return {};
 	const steps = parsed.data.spec.steps;
+	const needs = stepNeeds(steps);
 	return Object.fromEntries(
-		steps.map((step, i): [string, StepFacts] => {
-			const retry = step.retry ?? DEFAULT_RETRY;
+		steps.map((step): [string, StepFacts] => {
+			const retry = retryPolicy(step);
 			return [
 				step.id,
 				{
-					needs: step.needs ?? (i > 0 ? [steps[i - 1].id] : []),
+					needs: needs.get(step.id) ?? [],
 					maxAttempts: retry.maxAttempts,
-					retryIntervalMs: parseDuration(retry.initialInterval),
+					retryIntervalMs: retry.initialIntervalMs,
 					backoff: retry.backoff,
-					...(retry.maxInterval !== undefined ? { maxRetryIntervalMs: parseDuration(retry.maxInterval) } : {}),
+					...(retry.maxIntervalMs !== undefined ? { maxRetryIntervalMs: retry.maxIntervalMs } : {}),
 					...(step.rollback ? { rollback: step.rollback.uses } : {})
 				}
 			];
 		})
 	);
-}
-
-// The interpreter's default when a step names no retry (workflows/step-calls.ts).
-const DEFAULT_RETRY = { maxAttempts: 3, initialInterval: '5s', backoff: 2, maxInterval: undefined } as const;
-
-/** What changes whenever the ledger moves on: one index probe each, cheap enough to ask every second. */
-export async function ledgerMark(runId: string): Promise<{ status: RunStatus; finishedAt: string | null; lastEventId: number | null } | null> {
-	const [row] = await getDb()
-		.select({
-			status: runs.status,
-			finishedAt: runs.finishedAt,
-			// The run's id as a parameter: drizzle writes a column unqualified, which inside the subquery would name run_events' own id.
-			lastEventId: sql<string | null>`(select max(e.id) from run_events e where e.run_id = ${runId})`
-		})
-		.from(runs)
-		.where(eq(runs.id, runId));
-	return row ? { status: row.status, finishedAt: iso(row.finishedAt), lastEventId: row.lastEventId === null ? null : Number(row.lastEventId) } : null;
 }

@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { RUN_STARTERS, RUNBOOK_AUTHORS, RUNBOOK_READERS, hasRole } from '$lib/roles.ts';
 import { getDb } from '$lib/server/db.ts';
 import { requireRole, requireUser } from '$lib/server/guard.ts';
-import { RunbookNotFoundError, RunInputError, startRun } from '$lib/server/runs.ts';
+import { RunbookNotFoundError, RunInputError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
 import { getRunbookVersion } from '$lib/server/views/runbooks.ts';
 import { listRuns } from '$lib/server/views/runs.ts';
 import { runbooks, runbookVersions, users } from '../../../../../db/schema/index.ts';
@@ -98,6 +98,7 @@ export const actions = {
 				return fail(422, { message: general.length ? general.join('; ') : 'Check the inputs below.', code: general.length ? 'inputs' : 'check_inputs', values, errors });
 			}
 			if (err instanceof RunbookNotFoundError) return fail(404, { message: err.message, code: 'not_found', values, errors: {} });
+			if (err instanceof TemporalUnavailableError) return fail(503, { message: 'Temporal cannot be reached, so the run was not started. Try again in a moment.', code: 'temporal_unavailable', values, errors: {} });
 			throw err;
 		}
 		throw redirect(303, `/runs/${run.id}`);

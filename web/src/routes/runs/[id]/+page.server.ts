@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { hasRole, RUN_CANCELLERS, RUN_STARTERS, RUNBOOK_READERS } from '$lib/roles.ts';
 import { decide, DecisionRefusedError } from '$lib/server/approvals.ts';
 import { requireRole, requireUser } from '$lib/server/guard.ts';
-import { overrideFreeze, resumeRun, RunNotFoundError, tickChecklist } from '$lib/server/run-controls.ts';
-import { cancelRun, RunbookNotFoundError, RunStateError } from '$lib/server/runs.ts';
+import { overrideFreeze, resumeRun, tickChecklist } from '$lib/server/run-controls.ts';
+import { cancelRun, RunNotFoundError, RunStateError } from '$lib/server/runs.ts';
 import { getRunbookOutline } from '$lib/server/views/runbooks.ts';
 import { getRunStepFacts, getRunView, listRunEvents } from '$lib/server/views/runs.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -64,10 +64,10 @@ export const actions = {
 		const parsed = cancelForm.safeParse({ reason: (await request.formData()).get('reason') || undefined });
 		if (!parsed.success) return refused(400, 'cancel', 'cancelInvalid');
 		try {
-			await cancelRun(params.id, user, parsed.data.reason);
+			await cancelRun(params.id, { id: user.id, username: user.username, roles: [...user.roles] }, parsed.data.reason);
 			return { key: 'cancel', outcome: 'cancelling' };
 		} catch (err) {
-			if (err instanceof RunbookNotFoundError) throw error(404, { message: `There is no run "${params.id}".`, code: 'not_found' });
+			if (err instanceof RunNotFoundError) throw error(404, { message: `There is no run "${params.id}".`, code: 'not_found' });
 			if (err instanceof RunStateError) return refused(409, 'cancel', 'cancelRefused', err.message);
 			throw err;
 		}

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { apiUser, parseJsonBody, problem, type FieldError } from '$lib/server/api.ts';
 import { RUN_STARTERS } from '$lib/roles.ts';
-import { RunbookNotFoundError, RunInputError, startRun } from '$lib/server/runs.ts';
+import { RunbookNotFoundError, RunInputError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
 import { givenInputsSchema } from '../../../../../../../../runbooks/inputs.ts';
 import { parseSource } from '../../../../../../../../runbooks/source.ts';
 import type { RequestHandler } from './$types';
@@ -31,6 +31,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	} catch (error) {
 		if (error instanceof RunbookNotFoundError) return problem(404, 'Not Found', error.message);
 		if (error instanceof RunInputError) return problem(422, 'Unprocessable Content', 'The run cannot start with these inputs.', locateInBody(raw, error.errors));
+		if (error instanceof TemporalUnavailableError) return problem(503, 'Service Unavailable', 'Temporal cannot be reached, so the run was not started. Try again in a moment.', undefined, { 'retry-after': '5' });
 		throw error;
 	}
 };

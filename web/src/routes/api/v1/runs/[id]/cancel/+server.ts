@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { apiUser, parseJsonBody, problem } from '$lib/server/api.ts';
 import { RUN_CANCELLERS } from '$lib/roles.ts';
-import { cancelRun, RunbookNotFoundError, RunStateError } from '$lib/server/runs.ts';
+import { cancelRun, RunNotFoundError, RunStateError } from '$lib/server/runs.ts';
 import { isRunId } from '$lib/server/views/runs.ts';
 import type { RequestHandler } from './$types';
 
@@ -17,9 +17,9 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const body = hasBody ? await parseJsonBody(request, bodySchema) : {};
 	if (body instanceof Response) return body;
 	try {
-		await cancelRun(params.id, caller, body.reason);
+		await cancelRun(params.id, { id: caller.id, username: caller.username, roles: [...caller.roles] }, body.reason);
 	} catch (error) {
-		if (error instanceof RunbookNotFoundError) return problem(404, 'Not Found', `No run "${params.id}".`);
+		if (error instanceof RunNotFoundError) return problem(404, 'Not Found', `No run "${params.id}".`);
 		if (error instanceof RunStateError) return problem(409, 'Conflict', `Cannot cancel: ${error.message}.`);
 		throw error;
 	}

@@ -1,45 +1,47 @@
 import { apiUser, problem } from '$lib/server/api.ts';
 import { RUNBOOK_READERS } from '$lib/roles.ts';
-import { isRunSettled, type RunView } from '$lib/run-types.ts';
-import { getRunView, ledgerMark } from '$lib/server/views/runs.ts';
+import { isRunSettled } from '$lib/run-types.ts';
+import { runFeed, type RunSnapshot } from '$lib/server/run-feed.ts';
+import { getRunView, listRunEvents } from '$lib/server/views/runs.ts';
 import type { RequestHandler } from './$types';
 
-/** How often the ledger is looked at; an open run's live state is read as often. */
-const POLL_MS = 1000;
 /** A comment now and then keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
+/** How long a client waits before it reconnects after the stream drops. */
+const RETRY_MS = 1000;
 
 /**
- * The run view as a server-sent event stream: `run` whenever it changes, then `end` once the run
- * has finished and nothing in it waits for a person any more; the client closes then, and would
- * otherwise reconnect. A finished run costs one small ledger read a second (its latest event id
- * and status); an open one is read in full, the workflow's live state included, since holds and
- * decisions change it without a ledger row.
+ * The run as a server-sent event stream: `run` (the view) whenever it changes, `events` with the
+ * log entries the client has not seen (`?after=<event id>` on connect), then `end` once the run has
+ * finished and nothing in it waits for a person any more; the client closes then, and would
+ * otherwise reconnect. Changes are pushed by the run feed (one LISTEN per web process, one read
+ * per change for all viewers), never polled.
  */
-export const GET: RequestHandler = async ({ locals, params, request }) => {
+export const GET: RequestHandler = async ({ locals, params, request, url }) => {
 	const caller = apiUser(locals, ...RUNBOOK_READERS);
 	if (caller instanceof Response) return caller;
-	const first = await getRunView(params.id);
-	if (!first) return problem(404, 'Not Found', `No run "${params.id}".`);
-	const runId = first.id;
+	const view = await getRunView(params.id);
+	if (!view) return problem(404, 'Not Found', `No run "${params.id}".`);
+	const after = Number(url.searchParams.get('after') ?? request.headers.get('last-event-id') ?? 0);
+	const first: RunSnapshot = { view, events: await listRunEvents(view.id) };
+	let lastEventId = Number.isSafeInteger(after) && after > 0 ? after : 0;
 	const encoder = new TextEncoder();
 	let stop = () => {};
 
 	const stream = new ReadableStream<Uint8Array>({
 		start(controller) {
 			let closed = false;
-			let timer: ReturnType<typeof setTimeout> | undefined;
 			let lastSent = '';
-			let lastMark = '';
 			const send = (text: string) => {
 				if (!closed) controller.enqueue(encoder.encode(text));
 			};
 			const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
+			let unwatch = () => {};
 			stop = () => {
 				if (closed) return;
 				closed = true;
-				clearTimeout(timer);
 				clearInterval(heartbeat);
+				unwatch();
 				request.signal.removeEventListener('abort', stop);
 				try {
 					controller.close();
@@ -49,54 +51,33 @@ export const GET: RequestHandler = async ({ locals, params, request }) => {
 			};
 			request.signal.addEventListener('abort', stop);
 
-			/** Sends the view if it differs from the last one sent; true once the client has the final state. */
-			const push = (view: RunView): boolean => {
+			/** Sends what the client lacks: the view if it changed, the events after the last one sent; ends once the client has the final state. */
+			const push = (snapshot: RunSnapshot) => {
+				if (!snapshot) {
+					send('event: end\ndata: {}\n\n');
+					return stop();
+				}
+				const { view, events } = snapshot;
+				// Log entries first: a page that sees the run settle stops listening, and must have the log by then.
+				const unseen = events.filter((e) => e.id > lastEventId);
+				if (unseen.length) {
+					lastEventId = unseen[unseen.length - 1].id;
+					send(`id: ${lastEventId}\nevent: events\ndata: ${JSON.stringify(unseen)}\n\n`);
+				}
 				const json = JSON.stringify(view);
 				if (json !== lastSent) {
 					lastSent = json;
 					send(`event: run\ndata: ${json}\n\n`);
 				}
-				return isRunSettled(view);
-			};
-
-			let settled = false;
-			const tick = async () => {
-				try {
-					const mark = await ledgerMark(runId);
-					if (closed) return;
-					if (!mark) {
-						send('event: end\ndata: {}\n\n');
-						return stop();
-					}
-					const key = `${mark.status}:${mark.lastEventId ?? ''}:${mark.finishedAt ?? ''}`;
-					if (!settled || key !== lastMark) {
-						lastMark = key;
-						const view = await getRunView(runId);
-						if (closed) return;
-						if (view) settled = push(view);
-					}
-					if (settled) {
-						send('event: end\ndata: {}\n\n');
-						return stop();
-					}
-				} catch (error) {
-					// A database hiccup ends this stream; the client reconnects or falls back to polling.
-					console.error(`[tend web] run event stream for ${runId} failed:`, error);
-					send('event: problem\ndata: {"message":"the run could not be read"}\n\n');
-					return stop();
+				if (isRunSettled(view)) {
+					send('event: end\ndata: {}\n\n');
+					stop();
 				}
-				if (!closed) timer = setTimeout(tick, POLL_MS);
 			};
 
-			send(`retry: ${POLL_MS}\n\n`);
-			settled = push(first);
-			lastMark = '';
-			if (settled) {
-				send('event: end\ndata: {}\n\n');
-				stop();
-			} else {
-				timer = setTimeout(tick, POLL_MS);
-			}
+			send(`retry: ${RETRY_MS}\n\n`);
+			push(first);
+			if (!closed) unwatch = runFeed().watch(view.id, push);
 		},
 		cancel() {
 			stop();
