@@ -12,6 +12,11 @@ import { workflowsPath } from '../../worker/workflows-path.ts';
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export const historiesFolder = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
+/**
+ * The release whose histories new recordings join. Histories of every release stay: runs started
+ * on an older release must still replay on today's code (workflows/runbook-run.ts patches).
+ */
+export const CURRENT_RELEASE = 'v2';
 
 /**
  * With RECORD_HISTORIES=1, saves a finished workflow's history as a replay fixture: the replay
@@ -20,8 +25,9 @@ export const historiesFolder = fileURLToPath(new URL('../fixtures/histories', im
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
 	if (!process.env.RECORD_HISTORIES) return;
 	const history = await client.workflow.getHandle(workflowId).fetchHistory();
-	mkdirSync(historiesFolder, { recursive: true });
-	writeFileSync(join(historiesFolder, `${name}.json`), historyToJSON(history));
+	const folder = join(historiesFolder, CURRENT_RELEASE);
+	mkdirSync(folder, { recursive: true });
+	writeFileSync(join(folder, `${name}.json`), historyToJSON(history));
 }
 
 /** A real Temporal dev server for workflow tests: the CLI we build or find, never the SDK's own download. */

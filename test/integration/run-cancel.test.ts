@@ -32,7 +32,7 @@ describe('cancelling a run through the API', () => {
 		expect(run.steps.find((s) => s.id === 'notify')?.status).toBe('cancelled');
 
 		const audit = await withClient(process.env.TEST_APP_DATABASE_URL!, async (c) => (await c.query("select actor, details from audit_log where action = 'run.cancel' and subject = $1", [`run:${id}`])).rows);
-		expect(audit).toEqual([{ actor: 'admin', details: { reason: 'testing cancel' } }]);
+		expect(audit).toEqual([{ actor: 'admin', details: { reason: 'testing cancel', actorId: expect.any(String) } }]);
 		expect((await admin.request('POST', `/api/v1/runs/${id}/cancel`)).status).toBe(409);
 	});
 

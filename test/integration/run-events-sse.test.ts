@@ -84,14 +84,20 @@ describe('the run event stream (GET /api/v1/runs/{id}/events)', () => {
 		await runEnded(admin, body.id);
 		const { events, closedByServer } = await readEvents(await admin.request('GET', `/api/v1/runs/${body.id}/events`));
 		expect(closedByServer).toBe(true);
-		expect(events.map((e) => e.event)).toEqual(['run', 'end']);
+		expect(events.map((e) => e.event)).toEqual(['events', 'run', 'end']);
+		// A client that has the log up to some event gets only what came after it.
+		const log = JSON.parse(events[0].data) as Array<{ id: number; kind: string }>;
+		expect(log.map((e) => e.kind)).toEqual(expect.arrayContaining(['run.started', 'step.succeeded', 'run.finished']));
+		const resumed = await readEvents(await admin.request('GET', `/api/v1/runs/${body.id}/events?after=${log.at(-2)!.id}`));
+		expect(resumed.events.map((e) => e.event)).toEqual(['events', 'run', 'end']);
+		expect((JSON.parse(resumed.events[0].data) as Array<{ id: number }>).map((e) => e.id)).toEqual([log.at(-1)!.id]);
 	});
 
 	it('lets the client leave early, and the server keeps answering', async () => {
 		const { body } = await admin.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: {} });
 		const { events, closedByServer } = await readEvents(await admin.request('GET', `/api/v1/runs/${body.id}/events`), (seen) => seen.some((e) => e.event === 'run'));
 		expect(closedByServer).toBe(false);
-		expect(events[0].event).toBe('run');
+		expect(events.map((e) => e.event)).toContain('run');
 		expect((await runEnded<RunJson>(admin, body.id)).status).toBe('succeeded');
 	});
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { approvalLinkKey, approvalLinkPath, signApprovalLink, verifyApprovalLink } from '../../shared/approval-links.ts';
-import { approvalAudience } from '../../activities/run-ledger.ts';
+import { approvalAudience } from '../../activities/run-ledger-v1.ts';
 
 const secret = randomBytes(32).toString('base64');
 const key = approvalLinkKey(secret);

@@ -84,7 +84,7 @@ describe('approvals', () => {
 				}
 			}
 		);
-		expect(decisions).toEqual([{ runId: expect.any(String), stepId: 'approve', actor: { id: 'u-bob', username: 'bob' }, decision: 'reject', comment: 'not tonight' }]);
+		expect(decisions).toEqual([{ stepId: 'approve', actor: { id: 'u-bob', username: 'bob' }, decision: 'reject', comment: 'not tonight' }]);
 		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'failed')?.error).toBe('rejected by bob: not tonight');
 		expect(changes.find((c) => c.stepId === 'apply')).toMatchObject({ status: 'cancelled' });
 		expect(calls).toEqual(['postgres.backup:backup', 'notify:backup.rollback']);
@@ -169,8 +169,8 @@ describe('approvals', () => {
 `;
 		const { calls, changes, added, value } = await run(task.name, yaml, { 'postgres.backup': ok, notify: ok });
 		expect(added).toEqual([]);
-		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'skipped')?.message).toBe('skipped: 0 of 1 approvals within 1h');
-		expect(changes.find((c) => c.stepId === 'purge')).toMatchObject({ status: 'skipped', message: 'skipped: high risk, and no approval on its path was given (approve)' });
+		expect(changes.find((c) => c.stepId === 'approve' && c.status === 'skipped')?.event).toEqual({ kind: 'step.skipped', details: { reason: 'approval_timed_out', approvals: 0, quorum: 1, timeout: '1h' } });
+		expect(changes.find((c) => c.stepId === 'purge')).toMatchObject({ status: 'skipped', event: { kind: 'step.skipped', details: { reason: 'not_approved', approvals: ['approve'] } } });
 		expect(calls).toEqual(['notify:tell']);
 		expect(value?.status).toBe('succeeded');
 	});
@@ -183,7 +183,7 @@ describe('approvals', () => {
     - { id: tell, uses: notify }
 `;
 		let purgeRan = false;
-		const { calls, added, value, decisions } = await run(
+		const { calls, added, value, decisions, events } = await run(
 			task.name,
 			yaml,
 			{ 'backup.verify': async () => ({ mismatches: 3 }), 'postgres.backup': async () => ((purgeRan = true), { purged: 1 }), notify: ok },
@@ -204,7 +204,9 @@ describe('approvals', () => {
 				}
 			}
 		);
-		expect(added).toEqual([{ stepId: 'purge.approval', uses: 'approval', before: 'purge' }]);
+		// The gate is in the plan from the start (its row is written with the run's): nothing is added on the way.
+		expect(added).toEqual([]);
+		expect(events.find((e) => e.stepId === 'purge.approval' && e.kind === 'approval.waiting')?.details).toMatchObject({ round: 1 });
 		expect(decisions.map((d) => [d.stepId, d.actor.username])).toEqual([['purge.approval', 'carol']]);
 		expect(calls).toEqual(['backup.verify:prep', 'postgres.backup:purge', 'notify:tell']);
 		expect(value?.status).toBe('succeeded');

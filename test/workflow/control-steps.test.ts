@@ -58,7 +58,7 @@ describe('forEach', () => {
 		expect(peak).toBe(2);
 		expect(calls.sort()).toEqual(['notify:each[0]', 'notify:each[1]', 'notify:each[2]', 'notify:each[3]', 'notify:each[4]']);
 		expect(value?.outputs.each).toEqual({ results: ['a', 'b', 'c', 'd', 'e'].map((said) => ({ said })), succeeded: 5, failed: 0, errors: [] });
-		expect(events.filter((e) => e.stepId === 'each')).toHaveLength(5);
+		expect(events.filter((e) => e.stepId === 'each' && e.kind === 'step.item')).toHaveLength(5);
 	});
 
 	it('tolerates up to maxErrors failed items, then stops starting new ones and fails the step', async ({ task, expect }) => {
@@ -124,8 +124,8 @@ describe('manual and wait', () => {
 		expect(timers.length).toBeGreaterThanOrEqual(3);
 		expect(Number(timers[0].startToFireTimeout?.seconds)).toBe(3600);
 		expect(Object.keys(value?.outputs ?? {})).toEqual(['pause', 'until', 'window']);
-		expect(changes.find((c) => c.stepId === 'until' && c.status === 'waiting')?.message).toBe(`waiting until ${iso(until)}`);
-		expect(changes.find((c) => c.stepId === 'window' && c.status === 'waiting')?.message).toBe(`waiting for window "weekend-night", which opens ${iso(opensAt)}`);
+		expect(changes.find((c) => c.stepId === 'until' && c.status === 'waiting')?.event?.details).toEqual({ reason: 'until', until: iso(until) });
+		expect(changes.find((c) => c.stepId === 'window' && c.status === 'waiting')?.event?.details).toEqual({ reason: 'window', window: 'weekend-night', opensAt: iso(opensAt) });
 		expect(await env().currentTimeMs()).toBeGreaterThanOrEqual(opensAt);
 	});
 });
@@ -146,7 +146,7 @@ describe('holds before risky steps', () => {
 			}
 		});
 		expect(calls).toEqual(['notify:backup', 'notify:purge']);
-		expect(changes.find((c) => c.stepId === 'purge' && c.status === 'waiting')?.message).toBe(`waiting for maintenance window "weekend-night", which opens ${iso(opensAt)}`);
+		expect(changes.find((c) => c.stepId === 'purge' && c.status === 'waiting')?.hold).toMatchObject({ kind: 'window', window: 'weekend-night', until: iso(opensAt) });
 	});
 
 	it('asks again when an approval given ahead of a window lapses before the risky step runs', async ({ task, expect }) => {

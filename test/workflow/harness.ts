@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { DecisionEntry, StepChange } from '../../activities/run-ledger.ts';
+import type { ActRecord, LedgerBatch, StepChange } from '../../activities/run-ledger.ts';
 import { runbookSchema, type RunbookDocument } from '../../runbooks/schema.ts';
 import { checklistUpdate, decideUpdate, runStateQuery, runWorkflowId, type Actor, type ChecklistView, type DecisionRequest, type DecisionResult, type RunbookRunInput, type RunState, type WindowCheck } from '../../workflows/definitions.ts';
 import type { runbookRun } from '../../workflows/runbook-run.ts';
@@ -43,28 +43,51 @@ export const slow =
 export type WindowAnswer = (args: { window?: string; target?: string; at: string }) => Promise<WindowCheck>;
 export const noWindows: WindowAnswer = async ({ at }) => ({ at, maintenance: null, freeze: null });
 
+/** A step transition as the interpreter wrote it to the projection, with the timeline line it came with. */
+export interface RecordedChange extends StepChange {
+	/** The event written with it, if any: what pages render. */
+	event?: { kind: string; details: Record<string, unknown> };
+}
+
+/** What a test reads back: the run's projection writes and the acts of people, as the ledger received them. */
 function recorder(steps: Record<string, StepImpl>, windowAnswer: WindowAnswer = noWindows) {
 	const calls: string[] = [];
 	/** `start:<stepId>` and `end:<stepId>` as activities begin and return: shows which steps overlapped. */
 	const timeline: string[] = [];
-	const changes: StepChange[] = [];
+	const batches: LedgerBatch[] = [];
+	const changes: RecordedChange[] = [];
+	const events: Array<{ stepId?: string; kind: string; details: Record<string, unknown> }> = [];
 	const finished: string[] = [];
-	const decisions: DecisionEntry[] = [];
+	const acts: ActRecord[] = [];
+	const decisions: Array<{ stepId?: string; actor: { id: string; username: string }; decision: string; comment?: string }> = [];
 	const escalations: Array<{ stepId: string; to: string }> = [];
-	const added: Array<{ stepId: string; uses: string; before: string }> = [];
-	const events: Array<{ stepId: string; status: string; message: string }> = [];
-	const queued: string[] = [];
+	const added: string[] = [];
+	const queued: Array<{ target: string; behind: string[] }> = [];
 	const activities = {
-		'ledger.runStarted': async () => ({ emergencyStop: null }),
-		'ledger.runQueued': async ({ message }: { message: string }) => void queued.push(message),
-		'ledger.stepEvent': async ({ stepId, status, message }: { stepId: string; status: string; message: string }) => void events.push({ stepId, status, message }),
+		'ledger.apply': async (batch: LedgerBatch) => {
+			batches.push(batch);
+			for (const event of batch.events ?? []) {
+				events.push({ ...(event.stepId ? { stepId: event.stepId } : {}), kind: event.kind, details: event.details });
+				if (event.kind === 'approval.escalated') escalations.push({ stepId: event.stepId!, to: String(event.details.to) });
+				if (event.kind === 'run.queued') queued.push(event.details as { target: string; behind: string[] });
+			}
+			for (const change of batch.steps ?? []) {
+				if (change.add) added.push(change.stepId);
+				if (!change.status) continue;
+				const event = [...(batch.events ?? [])].reverse().find((e) => e.stepId === change.stepId);
+				changes.push({ ...change, ...(event ? { event: { kind: event.kind, details: event.details } } : {}) });
+			}
+			if (batch.run?.status && ['succeeded', 'failed', 'rolled_back', 'rollback_incomplete', 'cancelled'].includes(batch.run.status)) finished.push(batch.run.status);
+			return { emergencyStop: null };
+		},
+		'ledger.recordAct': async (record: ActRecord) => {
+			acts.push(record);
+			const { act } = record;
+			const decision = act.kind === 'decide' ? String(act.what.decision) : act.kind === 'checklist' ? 'check' : act.kind;
+			const comment = act.what.comment ?? act.what.reason ?? act.what.notes;
+			decisions.push({ ...(act.stepId ? { stepId: act.stepId } : {}), actor: { id: act.actor.id, username: act.actor.username }, decision, ...(typeof comment === 'string' ? { comment } : {}) });
+		},
 		'windows.check': windowAnswer,
-		'ledger.stepChanged': async (change: StepChange) => void changes.push(change),
-		'ledger.stepsChanged': async (list: StepChange[]) => void changes.push(...list),
-		'ledger.stepsAdded': async ({ steps }: { steps: typeof added }) => void added.push(...steps),
-		'ledger.decisionRecorded': async (entry: DecisionEntry) => void decisions.push(entry),
-		'ledger.approvalEscalated': async ({ stepId, to }: { stepId: string; to: string }) => void escalations.push({ stepId, to }),
-		'ledger.runFinished': async ({ status }: { status: string }) => void finished.push(status),
 		...Object.fromEntries(
 			Object.entries(steps).map(([uses, impl]) => [
 				uses,
@@ -78,7 +101,7 @@ function recorder(steps: Record<string, StepImpl>, windowAnswer: WindowAnswer = 
 			])
 		)
 	};
-	return { calls, timeline, changes, finished, decisions, escalations, added, events, queued, activities };
+	return { calls, timeline, batches, changes, events, finished, acts, decisions, escalations, added, queued, activities };
 }
 export type Recording = Omit<ReturnType<typeof recorder>, 'activities'>;
 
@@ -139,6 +162,8 @@ export function useRunbookRunEnvironment({ timeSkipping = false }: { timeSkippin
 		});
 		await recordHistory(env.client, runWorkflowId(runId), `runbook-run--${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
 		const fetchHistory = () => env.client.workflow.getHandle(runWorkflowId(runId)).fetchHistory();
+		// Every run replays at once against the same code: nondeterminism shows up in the test that caused it.
+		await Worker.runReplayHistory({ workflowBundle: bundle }, await fetchHistory(), runWorkflowId(runId));
 		return { ...recording, ...outcome, runId, fetchHistory };
 	}
 

@@ -2,14 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows, historiesFolder } from '../helpers/temporal-env.ts';
+import { bundleWorkflows, CURRENT_RELEASE, historiesFolder } from '../helpers/temporal-env.ts';
 
 /**
  * Replays recorded histories of every workflow type against today's workflow code. A change that
  * would make a running workflow non-deterministic fails here, not in production.
  * Record new fixtures with `RECORD_HISTORIES=1 npx vitest run --project workflow`.
  */
-const files = readdirSync(historiesFolder).filter((f) => f.endsWith('.json')).sort();
+/** `<release>/<workflow type>--<test>.json`, every release's. */
+const files = readdirSync(historiesFolder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
 
 // One bundle and one replay worker for all histories, as in production: a worker per history costs a second each.
 const results = new Map<string, ReplayResult>();
@@ -20,8 +21,10 @@ beforeAll(async () => {
 
 describe('workflow replay', () => {
 	it('has a recorded history of every workflow type', () => {
-		const types = new Set(files.map((f) => f.split('--')[0]));
-		expect([...types]).toEqual(expect.arrayContaining(['runbook-run', 'target-lock', 'scheduled-run']));
+		for (const release of ['v1', CURRENT_RELEASE]) {
+			const types = new Set(files.filter((f) => f.startsWith(`${release}/`)).map((f) => f.slice(release.length + 1).split('--')[0]));
+			expect([...types], release).toEqual(expect.arrayContaining(['runbook-run', 'target-lock', 'scheduled-run']));
+		}
 	});
 
 	it.each(files)('replays %s deterministically', (file) => {

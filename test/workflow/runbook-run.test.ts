@@ -87,7 +87,7 @@ describe('runbookRun', () => {
 			}
 		);
 		expect(finished).toEqual(['rollback_incomplete']);
-		expect(added).toEqual([{ stepId: 'rollback.manual', uses: 'manual', before: '' }]);
+		expect(added).toEqual(['rollback.manual']);
 		expect(decisions).toMatchObject([{ stepId: 'rollback.manual', decision: 'check', actor: { username: 'dave' } }]);
 		expect(changes.find((c) => c.stepId === 'rollback.manual' && c.status === 'succeeded')?.outputs).toEqual({ completedBy: ['dave'], notes: 'dave: restored the verify scratch db by hand' });
 	});
@@ -100,7 +100,7 @@ describe('runbookRun', () => {
 		);
 		expect(calls).toEqual(['postgres.backup:a', 'notify:b', 'backup.verify:c']);
 		expect(finished).toEqual(['failed']);
-		expect(changes.find((c) => c.stepId === 'd')).toMatchObject({ status: 'cancelled', message: 'not run: step c failed' });
+		expect(changes.find((c) => c.stepId === 'd')).toMatchObject({ status: 'cancelled', event: { kind: 'step.cancelled', details: { reason: 'run_stopped', failedStep: 'c' } } });
 	});
 
 	it('answers the live-state query while a step runs', async ({ task, expect }) => {
@@ -184,9 +184,9 @@ describe('runbookRun', () => {
 		expect(status('slowpoke')).toBe('compensated');
 		expect(calls).not.toContain('notify:after');
 		expect(calls).not.toContain('notify:later');
-		expect(changes.filter((c) => c.status === 'cancelled').map((c) => [c.stepId, c.message])).toEqual([
-			['after', 'not run: step bad failed'],
-			['later', 'not run: step bad failed']
+		expect(changes.filter((c) => c.status === 'cancelled').map((c) => [c.stepId, c.event?.details])).toEqual([
+			['after', { reason: 'run_stopped', failedStep: 'bad' }],
+			['later', { reason: 'run_stopped', failedStep: 'bad' }]
 		]);
 		// slowpoke finished after fast, so it is undone first.
 		expect(calls.slice(-2)).toEqual(['notify:slowpoke.rollback', 'notify:fast.rollback']);
