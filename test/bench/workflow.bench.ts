@@ -19,6 +19,8 @@ const benchWorkflowsPath = fileURLToPath(new URL('./bench-workflows.ts', import.
 const noop = async () => {};
 const activities = {
 	notify: async () => ({}),
+	'ledger.apply': async () => ({ emergencyStop: null }),
+	'ledger.recordAct': noop,
 	'ledger.runStarted': async () => ({ emergencyStop: null }),
 	'ledger.runQueued': noop,
 	'ledger.stepEvent': noop,
