@@ -12,6 +12,7 @@ export interface AuditSealer {
 /** The backstop: rows appended through another pool or process, or while another sealer held the lock. */
 const BACKSTOP_MS = 5_000;
 const BUSY_RETRY_MS = 200;
+const SEAL_DELAY_MS = 25;
 
 /**
  * Seals the audit log of one pool's appends right after their transactions end, and every few
@@ -53,7 +54,12 @@ export function startAuditSealer(db: Db, options: { backstopMs?: number; log?: (
 	const unsubscribe = onAuditAppend((pid) => appendedOn.add(pid));
 	const onRelease = (_error: Error | undefined, client: pg.PoolClient) => {
 		const pid = (client as pg.PoolClient & { processID?: number }).processID;
-		if (pid !== undefined && appendedOn.delete(pid)) void seal();
+		if (pid !== undefined && appendedOn.delete(pid)) soon();
+	};
+	// A burst of appends (fifty run starts at once) is sealed in a few batches, not one seal per commit.
+	let pending: NodeJS.Timeout | undefined;
+	const soon = () => {
+		pending ??= setTimeout(() => ((pending = undefined), void seal()), SEAL_DELAY_MS).unref();
 	};
 	db.$client.on('release', onRelease);
 	const backstop = setInterval(() => {
@@ -71,6 +77,7 @@ export function startAuditSealer(db: Db, options: { backstopMs?: number; log?: (
 			stopped = true;
 			clearInterval(backstop);
 			clearTimeout(retry);
+			clearTimeout(pending);
 			unsubscribe();
 			db.$client.off('release', onRelease);
 			await running;

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { runbooks, runbookVersions, runs, runSteps, targets } from '../db/schema/index.ts';
+import { runbookVersions, runs, runSteps, targets } from '../db/schema/index.ts';
 import { resolveInputs } from '../runbooks/inputs.ts';
 import { planRun, plannedRows, PlanError } from '../runbooks/run-model.ts';
 import type { DocumentError } from '../runbooks/parse.ts';
@@ -67,7 +67,7 @@ export interface PreparedRun {
 	created: boolean;
 }
 
-function targetContext(row: typeof targets.$inferSelect): TargetContext {
+function targetContext(row: Pick<typeof targets.$inferSelect, 'name' | 'title' | 'document'>): TargetContext {
 	const spec = (row.document.spec ?? {}) as { urls?: Record<string, string> };
 	return { name: row.name, title: row.title, urls: spec.urls ?? {} };
 }
@@ -96,6 +96,43 @@ export async function existingRunInput(db: Db, id: string): Promise<RunbookRunIn
 	};
 }
 
+/** A published version as a start needs it: immutable, so parsed and planned once per process. */
+interface ParsedVersion {
+	id: string;
+	version: number;
+	document: RunbookRunInput['document'];
+	rows: ReturnType<typeof initialSteps>;
+}
+
+const parsedVersions = new Map<string, ParsedVersion>();
+const PARSED_VERSIONS_KEPT = 500;
+
+/**
+ * The runbook, the version to run (the latest unless pinned) and its target, in one query; the
+ * version's parsed document and planned rows come from a small cache, since a version never changes.
+ */
+async function loadVersion(db: Db, runbookName: string, pinned: number | undefined) {
+	const { rows } = await db.execute<{ runbook_name: string; version_id: string | null; version: number | null; document: unknown; target_name: string | null; target_title: string | null; target_document: { spec?: unknown } | null }>(sql`
+		select r.name as runbook_name, v.id as version_id, v.version, v.document,
+			t.name as target_name, t.title as target_title, t.document as target_document
+		from runbooks r
+		left join runbook_versions v on v.runbook_id = r.id and v.version = coalesce(${pinned ?? null}::int, r.latest_version)
+		left join targets t on t.name = v.document #>> '{spec,target}'
+		where r.name = ${runbookName} and r.latest_version > 0`);
+	const [row] = rows;
+	if (!row) throw new RunbookNotFoundError(`no runbook named "${runbookName}"`);
+	if (!row.version_id || row.version === null) throw new RunbookNotFoundError(`runbook "${runbookName}" has no version ${pinned}`);
+	let version = parsedVersions.get(row.version_id);
+	if (!version) {
+		const document = runbookSchema.parse(row.document);
+		version = { id: row.version_id, version: row.version, document, rows: initialSteps(document) };
+		if (parsedVersions.size >= PARSED_VERSIONS_KEPT) parsedVersions.delete(parsedVersions.keys().next().value!);
+		parsedVersions.set(row.version_id, version);
+	}
+	const target = row.target_name ? targetContext({ name: row.target_name, title: row.target_title ?? row.target_name, document: row.target_document ?? {} }) : null;
+	return { runbook: { name: row.runbook_name }, version, document: version.document, target };
+}
+
 /** The rows a run starts with: the plan's nodes (implicit gates included) in order, or the document's steps when it cannot be planned. */
 function initialSteps(document: RunbookRunInput['document']) {
 	try {
@@ -118,23 +155,10 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 		const existing = await existingRunInput(db, request.id);
 		if (existing) return { id: request.id, input: existing, created: false };
 	}
-	const [runbook] = await db.select().from(runbooks).where(eq(runbooks.name, request.runbookName));
-	if (!runbook || runbook.latestVersion === 0) throw new RunbookNotFoundError(`no runbook named "${request.runbookName}"`);
-	const versionNumber = request.version ?? runbook.latestVersion;
-	const [version] = await db
-		.select()
-		.from(runbookVersions)
-		.where(and(eq(runbookVersions.runbookId, runbook.id), eq(runbookVersions.version, versionNumber)));
-	if (!version) throw new RunbookNotFoundError(`runbook "${request.runbookName}" has no version ${versionNumber}`);
-
-	const document = runbookSchema.parse(version.document);
+	const { runbook, version, document, target } = await loadVersion(db, request.runbookName, request.version);
 	const inputs = resolveInputs(document, request.inputs);
 	if (!inputs.ok) throw new RunInputError(inputs.errors);
-	let target: TargetContext | null = null;
-	if (document.spec.target) {
-		target = await loadTarget(db, document.spec.target);
-		if (!target) throw new RunInputError([{ path: 'spec.target', message: `target "${document.spec.target}" is not registered` }]);
-	}
+	if (document.spec.target && !target) throw new RunInputError([{ path: 'spec.target', message: `target "${document.spec.target}" is not registered` }]);
 
 	const id = request.id ?? randomUUID();
 	const input: RunbookRunInput = {
@@ -164,7 +188,7 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 			.returning({ id: runs.id });
 		// Another call with the same id got there between the check above and here.
 		if (!inserted.length) return false;
-		await tx.insert(runSteps).values(initialSteps(document).map((row) => ({ runId: id, ...row })));
+		await tx.insert(runSteps).values(version.rows.map((row) => ({ runId: id, ...row })));
 		await appendAudit(tx, {
 			actor: request.initiator.username,
 			action: 'run.start',

@@ -13,6 +13,8 @@ import { loginAsAdmin, type ApiClient } from '../helpers/api.ts';
  */
 export interface BenchStack {
 	stack: Stack;
+	/** The stack's TEND_HOME. */
+	home: string;
 	admin: ApiClient;
 	close(): Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function startBenchStack({ worker = true } = {}): Promise<BenchStac
 	});
 	return {
 		stack,
+		home,
 		admin: await loginAsAdmin(),
 		async close() {
 			await stack.stop();

@@ -10,6 +10,7 @@ import { eventually, runEnded } from '../helpers/api.ts';
 import { launchBrowser, signIn } from '../helpers/browser.ts';
 import { withClient } from '../helpers/postgres.ts';
 import { pool, publish, startBenchStack, type BenchStack } from './bench-stack.ts';
+import { cpuPer, cpuSnapshot } from './cpu.ts';
 import { percentile } from './harness.ts';
 
 /**
@@ -39,6 +40,7 @@ async function startsBench(bench: BenchStack, temporal: Client): Promise<void> {
 
 	// Idle list latency first, then the bare starts, then Tend's starts with the list read beside them.
 	const idle = await pool(100, 1, listOnce);
+	const bareCpuBefore = cpuSnapshot(stack, bench.home);
 	const bare = await timed(() =>
 		pool(STARTS, 50, async () => {
 			const runId = randomUUID();
@@ -46,6 +48,8 @@ async function startsBench(bench: BenchStack, temporal: Client): Promise<void> {
 			return (await timed(() => temporal.workflow.start('runbookRun', { taskQueue: `bench-bare-${stack.env.TEND_TASK_QUEUE}`, workflowId: runWorkflowId(runId), args: [input] }))).ms;
 		})
 	);
+	const bareCpuAfter = cpuSnapshot(stack, bench.home);
+	const cpuBefore = cpuSnapshot(stack, bench.home);
 	let loading = true;
 	const underLoad: number[] = [];
 	const reader = (async () => {
@@ -60,12 +64,15 @@ async function startsBench(bench: BenchStack, temporal: Client): Promise<void> {
 	);
 	loading = false;
 	await reader;
+	const cpuAfter = cpuSnapshot(stack, bench.home);
 	const bareRate = STARTS / (bare.ms / 1000);
 	const tendRate = STARTS / (tend.ms / 1000);
 	console.log(`\nRun starts: ${STARTS} at concurrency 50`);
 	console.log(`  bare client.workflow.start        ${bareRate.toFixed(1)} starts/s, p50 ${ms(percentile(bare.value, 50))}, p95 ${ms(percentile(bare.value, 95))}`);
 	console.log(`  Tend POST /runbooks/{name}/runs   ${tendRate.toFixed(1)} starts/s, p50 ${ms(percentile(tend.value, 50))}, p95 ${ms(percentile(tend.value, 95))}`);
 	console.log(`  ratio (rate) ${(tendRate / bareRate).toFixed(3)}  (goal ≥ 0.8)`);
+	console.log(`  CPU ms per bare start: ${cpuPer(bareCpuBefore, bareCpuAfter, STARTS)}`);
+	console.log(`  CPU ms per Tend start (list reads beside them included): ${cpuPer(cpuBefore, cpuAfter, STARTS)}`);
 	console.log(`GET /api/v1/runs: idle p95 ${ms(percentile(idle, 95))} (${idle.length} reads), during the starts p95 ${ms(percentile(underLoad, 95))} (${underLoad.length} reads)`);
 	console.log(`  ratio ${(percentile(underLoad, 95) / percentile(idle, 95)).toFixed(3)}  (goal ≤ 2)`);
 }
@@ -127,20 +134,35 @@ async function liveBench(bench: BenchStack): Promise<void> {
 
 		// Reads per change: the same run watched by 1, then by 100 open streams.
 		const perChange = async (viewers: number) => {
-			const id = (await admin.json<{ id: string }>('POST', '/api/v1/runbooks/bench-live/runs', { inputs: {} })).body.id;
-			const streams = await Promise.all(Array.from({ length: viewers }, () => admin.request('GET', `/api/v1/runs/${id}/events`)));
+			// A run that waits for a person first, so every stream is open and has its first view before the changes start.
+			const id = (await admin.json<{ id: string }>('POST', '/api/v1/runbooks/bench-live-gated/runs', { inputs: {} })).body.id;
+			await eventually('the checklist to wait', async () => ((await admin.json<{ steps: Array<{ status: string }> }>('GET', `/api/v1/runs/${id}`)).body.steps[0]?.status === 'waiting' ? true : undefined));
+			const streams = await Promise.all(
+				Array.from({ length: viewers }, async () => {
+					const response = await admin.request('GET', `/api/v1/runs/${id}/events`);
+					const reader = response.body!.getReader();
+					await reader.read();
+					return (async () => {
+						while (!(await reader.read()).done);
+					})();
+				})
+			);
 			const before = await runStepsScans();
 			const notifiedBefore = notices.seen.filter((n) => n.runId === id).length;
+			const tick = await admin.json('POST', `/api/v1/runs/${id}/steps/go/checklist`, { items: [0] });
+			if (tick.status !== 200) throw new Error(`tick answered ${tick.status}: ${JSON.stringify(tick.body)}`);
 			await runEnded(admin, id);
-			await Promise.all(streams.map((s) => s.text()));
+			await Promise.all(streams);
 			const after = await runStepsScans();
-			const changes = notices.seen.filter((n) => n.runId === id).length - notifiedBefore;
-			return { scans: after - before, changes };
+			return { scans: after - before, changes: notices.seen.filter((n) => n.runId === id).length - notifiedBefore };
 		};
+		await publish(admin, 'bench-live-gated', { steps: [{ id: 'go', uses: 'manual', with: { checklist: ['go'], assignees: ['role:admin'] } }, ...steps] });
 		const one = await perChange(1);
+		const ten = await perChange(10);
 		const hundred = await perChange(100);
 		console.log(`Live stream: run_steps scans per change (the ledger's own writes included)`);
 		console.log(`  1 viewer     ${(one.scans / one.changes).toFixed(2)} (${one.scans} over ${one.changes} changes)`);
+		console.log(`  10 viewers   ${(ten.scans / ten.changes).toFixed(2)} (${ten.scans} over ${ten.changes} changes)`);
 		console.log(`  100 viewers  ${(hundred.scans / hundred.changes).toFixed(2)} (${hundred.scans} over ${hundred.changes} changes)`);
 		console.log(`  ratio ${(hundred.scans / hundred.changes / (one.scans / one.changes)).toFixed(3)}  (goal: O(1), not O(viewers))`);
 	} finally {
