@@ -7,6 +7,7 @@ import engineBench from './engine.bench.ts';
 import parkedBench from './parked.bench.ts';
 import purgeBench from './purge.bench.ts';
 import runsListBench from './runs-list.bench.ts';
+import throughputBench from './throughput.bench.ts';
 import verifyBench from './verify.bench.ts';
 import workflowBench from './workflow.bench.ts';
 
@@ -14,7 +15,7 @@ import workflowBench from './workflow.bench.ts';
  * `npm run bench`: each benchmark measures its own baseline in the same run and prints a ratio,
  * because absolute times on a shared machine mean little. Pass names to run only some.
  */
-const benches: Record<string, () => Promise<void>> = { backup: () => backupBench(), verify: () => verifyBench(), workflow: () => workflowBench(), approval: () => approvalBench(), parked: () => parkedBench(), purge: () => purgeBench(), dedupe: () => dedupeBench(), 'runs-list': () => runsListBench(), builder: () => builderBench(), audit: () => auditBench(), engine: () => engineBench() };
+const benches: Record<string, () => Promise<void>> = { backup: () => backupBench(), verify: () => verifyBench(), workflow: () => workflowBench(), approval: () => approvalBench(), parked: () => parkedBench(), purge: () => purgeBench(), dedupe: () => dedupeBench(), 'runs-list': () => runsListBench(), builder: () => builderBench(), audit: () => auditBench(), engine: () => engineBench(), throughput: () => throughputBench() };
 
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(benches)) {
