@@ -65,7 +65,7 @@ export async function untilTendAnswers<T>(write: () => Promise<T>, limitMs = 120
 		} catch (error) {
 			const unreachable = error instanceof DrizzleQueryError ? isConnectionFailure(error.cause ?? error) : isConnectionFailure(error);
 			if (!unreachable || Date.now() + wait > deadline) throw error;
-			activity.heartbeat();
+			if (!activity.info.isLocal) activity.heartbeat();
 			await activity.sleep(wait);
 		}
 	}

@@ -20,14 +20,14 @@ export interface LedgerEntry {
 const MIGRATION_LOCK = '7310302560385541226';
 
 /** `tend_migrations` in the connection's current schema, quoted. */
-export async function ledgerTable(client: pg.Client): Promise<string> {
+export async function ledgerTable(client: pg.ClientBase): Promise<string> {
 	const { rows } = await client.query<{ schema: string | null }>('select current_schema() as schema');
 	const schema = rows[0]?.schema;
 	if (!schema) throw nonRetryable('MigrationFailed', 'the database has no current schema (search_path names no existing schema), so there is nowhere to keep the tend_migrations ledger');
 	return `${pg.escapeIdentifier(schema)}.tend_migrations`;
 }
 
-export async function ensureLedger(client: pg.Client, table: string): Promise<void> {
+export async function ensureLedger(client: pg.ClientBase, table: string): Promise<void> {
 	await client.query(`create table if not exists ${table} (
 		id bigint generated always as identity primary key,
 		bundle text not null,
@@ -43,12 +43,12 @@ export async function ensureLedger(client: pg.Client, table: string): Promise<vo
 
 export type LatestEntry = Pick<LedgerEntry, 'direction' | 'checksum' | 'runId' | 'stepId'>;
 
-export async function latestEntry(client: pg.Client, table: string, bundle: string): Promise<LatestEntry | undefined> {
+export async function latestEntry(client: pg.ClientBase, table: string, bundle: string): Promise<LatestEntry | undefined> {
 	const { rows } = await client.query<LatestEntry>(`select direction, checksum, run_id as "runId", step_id as "stepId" from ${table} where bundle = $1 order by id desc limit 1`, [bundle]);
 	return rows[0];
 }
 
-export async function appendEntry(client: pg.Client, table: string, entry: LedgerEntry): Promise<void> {
+export async function appendEntry(client: pg.ClientBase, table: string, entry: LedgerEntry): Promise<void> {
 	await client.query(`insert into ${table} (bundle, version, direction, checksum, run_id, step_id, duration_ms) values ($1, $2, $3, $4, $5, $6, $7)`, [
 		entry.bundle,
 		entry.version,
@@ -61,11 +61,11 @@ export async function appendEntry(client: pg.Client, table: string, entry: Ledge
 }
 
 /** Waits for the lock up to the session's lock_timeout; a timeout is retried like any lock timeout. */
-export async function lockForTransaction(client: pg.Client): Promise<void> {
+export async function lockForTransaction(client: pg.ClientBase): Promise<void> {
 	await client.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
 }
 
-export async function lockForSession(client: pg.Client): Promise<() => Promise<void>> {
+export async function lockForSession(client: pg.ClientBase): Promise<() => Promise<void>> {
 	await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
 	return async () => {
 		await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);

@@ -31,7 +31,7 @@ interface Progress {
 }
 
 interface Apply {
-	client: pg.Client;
+	client: pg.ClientBase;
 	bundle: MigrationBundle;
 	direction: Direction;
 	ctx: StepContext;
@@ -163,7 +163,7 @@ async function applyStatementByStatement(apply: Apply): Promise<boolean> {
 	}
 }
 
-async function runStatements(client: pg.Client, script: BundleScript, progress: Progress, bundle: string): Promise<void> {
+async function runStatements(client: pg.ClientBase, script: BundleScript, progress: Progress, bundle: string): Promise<void> {
 	for (const [index, statement] of script.statements.entries()) {
 		Object.assign(progress, { phase: `running ${script.file}`, statement: index + 1, of: script.statements.length });
 		try {

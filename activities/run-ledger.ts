@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { desc, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { emergencyStops, runEvents, runs, runSteps } from '../db/schema/index.ts';
+import { emergencyStops, runEvents } from '../db/schema/index.ts';
 import type { RunStatus, StepStatus } from '../runbooks/run-model.ts';
 import type { ApprovalView, ChecklistView, ItemsProgress, Principal, QueueView, RetryView, RunEventDetails, RunEventKind, StepHold } from '../runbooks/run-projection.ts';
 import { approvalLinkKey } from '../shared/approval-links.ts';
@@ -87,58 +87,19 @@ function activityKey(suffix: string): string {
 	return `${info.workflowExecution?.runId ?? info.workflowExecution?.workflowId}:${info.activityId}${suffix}`;
 }
 
-function stepValues(change: StepChange) {
-	const { stepId: _stepId, add: _add, startedAt, finishedAt, ...rest } = change;
-	const values: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(rest)) if (value !== undefined) values[key] = value;
-	// A step keeps the time it first started, whatever retries, holds and resumes follow.
-	if (startedAt !== undefined) values.startedAt = sql`coalesce(${runSteps.startedAt}, ${new Date(startedAt)})`;
-	if (finishedAt !== undefined) values.finishedAt = finishedAt === null ? null : new Date(finishedAt);
-	return values;
-}
-
 export function createLedgerActivities({ db, config }: LedgerDeps) {
 	const linkKey = config ? approvalLinkKey(config.TEND_SECRET_KEY) : null;
 	const proofKey = config ? runProofKey(config.TEND_SECRET_KEY) : null;
 
+	/** The batch in one statement and one round trip (tend_apply_run_batch, migration 0007). */
 	async function applyInTransaction(batch: LedgerBatch): Promise<void> {
 		const { runId } = batch;
-		await db.transaction(async (tx) => {
-			const [run] = await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId));
-			// The start that wrote the run gave up on Temporal and removed it: this workflow must do nothing.
-			if (!run) throw ApplicationFailure.create({ type: 'RunWithdrawn', nonRetryable: true, message: `run ${runId} was withdrawn before it started` });
-			if (batch.run) {
-				const { startedAt, finishedAt, ...rest } = batch.run;
-				await tx
-					.update(runs)
-					.set({
-						...rest,
-						...(startedAt !== undefined ? { startedAt: sql`coalesce(${runs.startedAt}, ${new Date(startedAt)})` } : {}),
-						...(finishedAt !== undefined ? { finishedAt: finishedAt === null ? null : new Date(finishedAt) } : {})
-					})
-					.where(eq(runs.id, runId));
-			}
-			for (const change of batch.steps ?? []) {
-				if (change.add) {
-					const [last] = await tx.select({ position: sql<number>`coalesce(max(${runSteps.position}) + 1, 0)` }).from(runSteps).where(eq(runSteps.runId, runId));
-					await tx
-						.insert(runSteps)
-						.values({ runId, stepId: change.stepId, position: last.position, uses: change.add.uses, name: change.add.name ?? null })
-						.onConflictDoNothing();
-				}
-				const values = stepValues(change);
-				if (Object.keys(values).length) await tx.update(runSteps).set(values).where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, change.stepId)));
-			}
-			const events = batch.events ?? [];
-			if (events.length) {
-				const key = activityKey('');
-				await tx
-					.insert(runEvents)
-					.values(events.map((e, i) => ({ runId, stepId: e.stepId ?? null, key: `${key}:${i}`, kind: e.kind, details: e.details, status: e.kind, at: new Date(e.at) })))
-					.onConflictDoNothing();
-			}
-			await tx.execute(sql`select pg_notify(${RUN_CHANNEL}, ${runId})`);
-		});
+		// Undefined fields are left out by JSON, so the function sees only what changed; null clears.
+		const { rows } = await db.execute<{ applied: boolean }>(
+			sql`select tend_apply_run_batch(${runId}::uuid, ${JSON.stringify(batch.run ?? {})}::jsonb, ${JSON.stringify(batch.steps ?? [])}::jsonb, ${JSON.stringify(batch.events ?? [])}::jsonb, ${activityKey('')}, ${RUN_CHANNEL}) as applied`
+		);
+		// The start that wrote the run gave up on Temporal and removed it: this workflow must do nothing.
+		if (!rows[0]?.applied) throw ApplicationFailure.create({ type: 'RunWithdrawn', nonRetryable: true, message: `run ${runId} was withdrawn before it started` });
 	}
 
 	return {

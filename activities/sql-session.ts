@@ -3,9 +3,11 @@ import pg from 'pg';
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../runbooks/duration.ts';
 import { withPgClient } from './pg-tools.ts';
+import { borrowConnection } from './target-pools.ts';
 
 /**
- * One connection to a target database for a SQL step: its own session timeouts, heartbeats while
+ * A connection to a target database for a SQL step, borrowed from the worker's pool for that
+ * database (activities/target-pools.ts): its own session timeouts for this use, heartbeats while
  * the SQL runs (so a lost worker is noticed and cancellation reaches the step), and a cancelled
  * activity cancels the statement on the server instead of leaving it running there.
  */
@@ -19,15 +21,17 @@ export const durationMs = z.union([z.number().int().nonnegative(), z.string().re
 
 const HEARTBEAT_MS = 2000;
 
-export async function withSqlSession<T>(url: string, limits: SessionLimits, work: (client: pg.Client) => Promise<T>, progress: () => unknown = () => undefined): Promise<T> {
+export async function withSqlSession<T>(url: string, limits: SessionLimits, work: (client: pg.ClientBase) => Promise<T>, progress: () => unknown = () => undefined): Promise<T> {
 	const activity = Context.current();
-	const client = new pg.Client({ connectionString: url, application_name: 'tend' });
-	// A dropped connection also rejects the query in flight, which is what reports it.
-	client.on('error', () => {});
-	await client.connect();
-	const heartbeat = setInterval(() => activity.heartbeat(progress()), HEARTBEAT_MS);
+	const { client, release } = await borrowConnection(url);
+	// A local activity (a short step on the run's own worker) has no heartbeat to send.
+	const heartbeat = activity.info.isLocal ? undefined : setInterval(() => activity.heartbeat(progress()), HEARTBEAT_MS);
 	const pid = (client as unknown as { processID: number }).processID;
-	const cancel = () => void cancelBackend(url, pid);
+	let cancelled = false;
+	const cancel = () => {
+		cancelled = true;
+		void cancelBackend(url, pid);
+	};
 	activity.cancellationSignal.addEventListener('abort', cancel, { once: true });
 	try {
 		await client.query("select set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false)", [`${limits.statementTimeoutMs}ms`, `${limits.lockTimeoutMs ?? 0}ms`]);
@@ -38,7 +42,8 @@ export async function withSqlSession<T>(url: string, limits: SessionLimits, work
 	} finally {
 		clearInterval(heartbeat);
 		activity.cancellationSignal.removeEventListener('abort', cancel);
-		await client.end().catch(() => {});
+		// After a cancel the server may still be cancelling this connection's statement: never lend it again.
+		await release(cancelled);
 	}
 }
 

@@ -48,6 +48,22 @@ export function effectiveRisk(step: Pick<RunbookStep, 'uses' | 'risk'>): Risk {
 /** Risky steps wait for the emergency stop to lift, the runbook's window to open and change freezes to end. */
 export const isRisky = (step: Pick<RunbookStep, 'uses' | 'risk'>) => effectiveRisk(step) !== 'low';
 
+/** Step types that finish in a short bound, need no heartbeat and are idempotent under retry: run on the run's own worker. */
+const SHORT_STEP_TYPES = new Set(['sql.check', 'sql.exec', 'http.check']);
+/** A step of any other heartbeat-free type whose declared timeout is at most this runs locally too. */
+export const SHORT_STEP_TIMEOUT_MS = 5000;
+
+/**
+ * Whether a step runs as a local activity (on the worker that holds the run, no server round trip
+ * per attempt) rather than an ordinary one. Steps that heartbeat (backups, restores, dedupe) never
+ * do: they are long, and a lost worker must be noticed by its heartbeat.
+ */
+export function runsLocally(step: Pick<RunbookStep, 'timeout'>, uses: string): boolean {
+	if (STEP_FACTS_BY_USES.get(uses)?.heartbeatTimeout && !SHORT_STEP_TYPES.has(uses)) return false;
+	if (SHORT_STEP_TYPES.has(uses)) return true;
+	return step.timeout !== undefined && parseDuration(step.timeout) <= SHORT_STEP_TIMEOUT_MS;
+}
+
 /** Steps a person acts in, or that wait on time or on another run: the interpreter runs them itself, not as an activity. */
 export const CONTROL_STEP_TYPES = ['approval', 'manual', 'wait', 'runbook'] as const;
 export const isControlStep = (uses: string) => (CONTROL_STEP_TYPES as readonly string[]).includes(uses);

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createDb } from '../db/client.ts';
 import { config } from '../shared/config.ts';
 import { createActivities } from '../activities/index.ts';
+import { closeTargetPools } from '../activities/target-pools.ts';
 import { startAuditSealer } from '../shared/audit-sealer.ts';
 import { temporalConnectionOptions } from '../shared/temporal.ts';
 import { workflowsPath } from './workflows-path.ts';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
 		await worker.run();
 	} finally {
 		await connection.close();
+		await closeTargetPools();
 		await sealer.stop();
 		await db.$client.end();
 	}

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RunStatus, StepStatus } from '../runbooks/run-model.ts';
-import type { ApprovalView, ChecklistView, ItemsProgress, QueueView, StepHold } from '../runbooks/run-projection.ts';
+import type { ApprovalView, ChecklistView, ItemsProgress, QueueView, RetryView, StepHold } from '../runbooks/run-projection.ts';
 import type { RunbookDocument } from '../runbooks/schema.ts';
 
 /** Messages, inputs and ids shared by web, worker and tests (STYLE rule 4). */
@@ -125,6 +125,9 @@ export interface StepState {
 	hold?: StepHold;
 	/** A forEach step's progress. */
 	items?: ItemsProgress;
+	/** Engine v2: how many attempts the step has begun, and when it tries again. */
+	attempts?: number;
+	retry?: RetryView;
 }
 
 export interface RunState {

@@ -26,6 +26,31 @@ describe('runbookRun', () => {
 		expect(finished).toEqual(['succeeded']);
 	});
 
+	it('runs short steps on the run’s own worker as local activities, with the step’s retries, and long ones as ordinary activities', async ({ task, expect }) => {
+		let checks = 0;
+		const { value, fetchHistory, changes } = await run(
+			task.name,
+			'spec:\n  steps:\n    - { id: poll, uses: sql.check, retry: { maxAttempts: 3, initialInterval: 10ms }, with: { query: "select true" } }\n    - { id: write, uses: sql.exec, risk: low }\n    - { id: quick, uses: notify, timeout: 2s }\n    - { id: backup, uses: postgres.backup }\n',
+			{
+				'sql.check': async () => {
+					checks += 1;
+					if (checks < 3) throw new Error(`not yet ${checks}`);
+					return { ok: true, rows: [] };
+				},
+				'sql.exec': async () => ({ rowCount: 1 }),
+				notify: async () => ({ delivered: 1 }),
+				'postgres.backup': async () => ({ backupId: 'bk' })
+			}
+		);
+		expect(value?.status).toBe('succeeded');
+		expect(checks).toBe(3);
+		const events = (await fetchHistory()).events ?? [];
+		const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+		// Only the backup went through the server; the rest ran as local activities (markers in the history).
+		expect(scheduled).toEqual(['postgres.backup']);
+		expect(changes.filter((c) => c.stepId === 'poll' && c.attempts !== undefined).map((c) => c.attempts)).toEqual([1, 2, 3]);
+	});
+
 	it('retries a failing step up to maxAttempts and then succeeds', async ({ task, expect }) => {
 		let attempts = 0;
 		const { value } = await run(task.name, 'spec:\n  steps:\n    - { id: b, uses: postgres.backup, retry: { maxAttempts: 3, initialInterval: 10ms } }\n', {

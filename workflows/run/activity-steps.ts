@@ -1,6 +1,6 @@
-import { ActivityCancellationType, isCancellation, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { parseDuration } from '../../runbooks/duration.ts';
-import { retriesFailure, retryDelayMs, retryPolicy } from '../../runbooks/run-model.ts';
+import { retriesFailure, retryDelayMs, retryPolicy, runsLocally } from '../../runbooks/run-model.ts';
 import type { RetryView } from '../../runbooks/run-projection.ts';
 import type { RunbookStep } from '../../runbooks/schema.ts';
 import { STEP_FACTS_BY_USES } from '../../runbooks/step-facts.ts';
@@ -43,11 +43,27 @@ function activityOptions(step: RunbookStep, uses: string): ActivityOptions {
 	};
 }
 
+/** Short steps on the run's own worker (runbooks/run-model.ts runsLocally); their attempts are counted the same way. */
+function localActivityOptions(step: RunbookStep): LocalActivityOptions {
+	return {
+		startToCloseTimeout: parseDuration(step.timeout ?? '10m'),
+		retry: { maximumAttempts: 1 },
+		cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+	};
+}
+
+/** Runs released before short steps went local keep ordinary activities for every step. */
+export const SHORT_STEPS_LOCAL = 'short-steps-local';
+
 const INFRASTRUCTURE_BACKOFF = { initialMs: 1000, maxMs: 30_000 };
 
 export async function callStepActivity(run: RunContext, step: RunbookStep, uses: string, callId: string, params: unknown, report: AttemptReport): Promise<Record<string, unknown>> {
 	const policy = retryPolicy(step);
-	const activity = proxyActivities<Record<string, StepActivity>>(activityOptions(step, uses))[uses];
+	// A local step waits its turn behind the run's other local activities (its ledger writes): one at a time keeps replay deterministic.
+	const activity: StepActivity =
+		runsLocally(step, uses) && patched(SHORT_STEPS_LOCAL)
+			? (context, params) => run.state.local(() => proxyLocalActivities<Record<string, StepActivity>>(localActivityOptions(step))[uses](context, params))
+			: proxyActivities<Record<string, StepActivity>>(activityOptions(step, uses))[uses];
 	let attempt = 1;
 	let outages = 0;
 	for (;;) {

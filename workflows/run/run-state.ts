@@ -14,7 +14,6 @@ const ledger = proxyLocalActivities<LedgerActivities>({ startToCloseTimeout: '30
 
 export interface StepRecord extends StepState {
 	attempts: number;
-	retry?: RetryView;
 }
 
 interface Pending {
@@ -67,7 +66,7 @@ export class RunState {
 
 	/** The workflow's `runState` query: what the projection holds, straight from memory. */
 	view(emergencyStop?: EmergencyStopNotice): RunStateView {
-		const steps = [...this.steps.values()].map(({ attempts: _a, retry: _r, ...step }) => step);
+		const steps = [...this.steps.values()].map((step) => ({ ...step }));
 		return {
 			status: this.status,
 			initiator: this.initiator,
