@@ -18,7 +18,7 @@ function isTruthy(value: unknown): boolean {
 /** Whether a path reads something the simulation knows (an input, the runbook's name, an implied output, or a step that never gave outputs). */
 function readable(path: PathExpression, simulation: Simulation): boolean {
 	if (path.root === 'inputs') return true;
-	if (path.root === 'run') return path.segments[0] === 'runbook';
+	if (path.root === 'run') return path.segments[0] !== undefined && Object.hasOwn(simulation.context.run, String(path.segments[0]));
 	if (path.root !== 'steps') return false;
 	const [stepId, outputs, name] = path.segments;
 	const known = simulation.known.get(String(stepId));

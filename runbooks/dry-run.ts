@@ -1,5 +1,6 @@
 import { IMPLICIT_GATE } from '../workflows/approvals.ts';
 import { plan, riskOf, wavesOf, type PlanNode } from './dry-run-plan.ts';
+import { finallySteps } from './run-model.ts';
 import { conditionOf, resolveText, resolveValue, resolveWith, type Simulation } from './dry-run-expressions.ts';
 import { givenValue, resolveInputs } from './inputs.ts';
 import type { DocumentError } from './parse.ts';
@@ -91,6 +92,8 @@ export interface DryRunResult {
 	rollbacks: DryRunRollback[];
 	/** What can hold the run or its risky steps before they start. */
 	holds: { concurrency?: string; window?: string; freeze?: string };
+	/** `spec.finally` (and the failure notice of `notifyOnFailure`): after the run ends with `status`, in order. */
+	finally: DryRunStep[];
 }
 
 // The plan names its gates; callers know them through this module, with the rest of the dry run.
@@ -236,7 +239,33 @@ export function dryRun(runbook: RunbookDocument, scenario: DryRunScenario = {}):
 	for (const entry of entries.values()) if (entry.rollback) entry.rollback.with = resolveValue(entry.rollback.with, simulation) as Record<string, unknown>;
 
 	const risky = nodes.some((n) => n.kind === 'step' && n.step.uses !== 'approval' && riskOf(n.step) !== 'low');
+	// Finally steps see how the run ended.
+	simulation.context.run = { ...simulation.context.run, status, error: stops.length ? `step ${stops[0].stepId} failed` : null };
+	const lastWave = Math.max(0, ...waves.values());
+	const after = finallySteps(runbook).map(({ id, step, needs }, i): DryRunStep => {
+		const entry: DryRunStep = {
+			id,
+			kind: 'step',
+			uses: step.uses,
+			...(step.name ? { name: step.name } : {}),
+			wave: lastWave + 1 + i,
+			needs,
+			risk: riskOf(step),
+			outcome: 'succeeds',
+			with: resolveWith(step.with, step.uses, simulation),
+			outputs: outputsOf(step),
+			holds: [],
+			onFailure: 'continue'
+		};
+		if (step.if !== undefined) {
+			const value = conditionOf(step.if, simulation);
+			entry.condition = { text: step.if, value };
+			if (value === false) Object.assign(entry, { outcome: 'skipped', skipReason: 'condition' });
+		}
+		return entry;
+	});
 	return {
+		finally: after,
 		status,
 		inputs,
 		inputErrors: resolved.ok ? [] : resolved.errors,

@@ -197,12 +197,36 @@ export function planRun(document: Pick<RunbookDocument, 'spec'>): PlannedStep[] 
 	});
 }
 
-/** The rows a run starts with: every planned node in order, as `run_steps` holds them. */
-export function plannedRows(plan: readonly PlannedStep[]): Array<{ stepId: string; position: number; uses: string; name: string | null }> {
-	return plan.map((node, position) => ({
-		stepId: node.id,
-		position,
-		uses: node.kind === 'gate' ? 'approval' : node.step.uses,
-		name: node.kind === 'step' ? (node.step.name ?? null) : null
-	}));
+/** The id of the finally step `notifyOnFailure` stands for; the dot keeps it apart from any author's id. */
+export const FAILURE_NOTICE_STEP = 'notify.on-failure';
+
+/**
+ * The steps that run once the run has ended (`spec.finally`, then the failure notice that
+ * `notifyOnFailure` asks for), in order: a step without `needs` follows the one before it here too.
+ */
+export function finallySteps(document: Pick<RunbookDocument, 'spec'>): Array<{ id: string; step: RunbookStep; needs: string[] }> {
+	const steps: RunbookStep[] = [...(document.spec.finally ?? [])];
+	if (document.spec.notifyOnFailure?.length) {
+		steps.push({
+			id: FAILURE_NOTICE_STEP,
+			name: 'Tell people the run did not succeed',
+			uses: 'notify',
+			needs: [],
+			if: "${{ run.status != 'succeeded' }}",
+			with: {
+				to: [...document.spec.notifyOnFailure],
+				subject: 'Run of ${{ run.runbook }} ended ${{ run.status }}',
+				body: 'Run ${{ run.id }} of ${{ run.runbook }} (version ${{ run.version }}), started by ${{ run.initiator }}, ended ${{ run.status }}.\n\n${{ run.error }}'
+			}
+		} as RunbookStep);
+	}
+	const needs = stepNeeds(steps);
+	return steps.map((step) => ({ id: step.id, step, needs: needs.get(step.id)! }));
+}
+
+/** The rows a run starts with: every planned node in order, then its finally steps, as `run_steps` holds them. */
+export function plannedRows(plan: readonly PlannedStep[], after: ReturnType<typeof finallySteps> = []): Array<{ stepId: string; position: number; uses: string; name: string | null }> {
+	const rows = plan.map((node) => ({ stepId: node.id, uses: node.kind === 'gate' ? 'approval' : node.step.uses, name: node.kind === 'step' ? (node.step.name ?? null) : null }));
+	rows.push(...after.map((node) => ({ stepId: node.id, uses: node.step.uses, name: node.step.name ?? null })));
+	return rows.map((row, position) => ({ ...row, position }));
 }

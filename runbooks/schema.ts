@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, expression, KEY_PATTERN, metadataSchema, resourceName, stepId } from './fields.ts';
+import { duration, expression, KEY_PATTERN, metadataSchema, recipient, resourceName, stepId } from './fields.ts';
 
 /**
  * DESIGN §3: the Runbook document. Extend it; never rename a field outside scripts rely on.
@@ -64,7 +64,11 @@ export const runbookSchema = z
 				concurrency: z.enum(['target', 'none']).optional(),
 				window: resourceName.optional(),
 				onFailure: failurePolicy.default('stop'),
-				steps: z.array(stepSchema).min(1, 'a runbook needs at least one step')
+				steps: z.array(stepSchema).min(1, 'a runbook needs at least one step'),
+				/** Steps that run after the run has ended, whatever its outcome, with `${{ run.status }}` in scope; they never change the outcome. */
+				finally: z.array(stepSchema).optional(),
+				/** Who is told when a run does not succeed: a built-in finally step that sends them an email. */
+				notifyOnFailure: z.array(recipient).min(1, 'name at least one recipient, or leave notifyOnFailure out').optional()
 			})
 			.strict()
 	})

@@ -80,6 +80,49 @@ export function validateRunbook(runbook: RunbookDocument, context: RunbookContex
 		if (step.rollback) check(step.rollback.with, at(i, 'rollback', 'with'), { ...scope, self: true, item: step.forEach !== undefined });
 		findings.push(...checkStepSpecifics(step, at(i), { ...scope, item: step.forEach !== undefined }, runbook, graph, context));
 	});
+	findings.push(...validateFinally(runbook, context));
+	return findings;
+}
+
+/** Step types a finally step may not be: a person cannot be waited for once the run has ended. */
+const NOT_FINALLY = new Set(['approval', 'manual', 'runbook']);
+
+/**
+ * `spec.finally`: the same checks as the steps, where every step of the run counts as upstream (a
+ * finally step may read any step's outputs, though a step that did not succeed has none) and the
+ * finally steps chain among themselves. They run without approval, so none may be high risk.
+ */
+function validateFinally(runbook: RunbookDocument, context: RunbookContext): Finding[] {
+	const after = runbook.spec.finally ?? [];
+	if (!after.length) return [];
+	const findings: Finding[] = [];
+	const main = runbook.spec.steps;
+	const at = (i: number, ...rest: Path): Path => ['spec', 'finally', i, ...rest];
+	const mainIds = new Set(main.map((s) => s.id));
+	const finallyIds = after.map((s) => s.id);
+	after.forEach((step, i) => {
+		findings.push(...checkUses(step.uses, step.with, at(i)));
+		if (mainIds.has(step.id) || finallyIds.indexOf(step.id) < i) findings.push({ path: at(i, 'id'), message: `duplicate step id "${step.id}": finally steps need ids of their own` });
+		if (NOT_FINALLY.has(step.uses)) findings.push({ path: at(i, 'uses'), message: `a finally step cannot be ${step.uses}: it runs after the run has ended, when nobody is asked any more` });
+		else if ((step.risk ?? STEP_TYPE_BY_USES.get(step.uses)?.defaultRisk) === 'high') findings.push({ path: at(i, 'risk'), message: 'a finally step runs without approval, so it cannot be high risk' });
+		if (step.rollback) findings.push({ path: at(i, 'rollback'), message: 'a finally step has nothing to roll back into: the run has already ended' });
+		step.needs?.forEach((need, n) => {
+			if (!finallyIds.includes(need)) findings.push({ path: at(i, 'needs', n), message: `needs unknown finally step "${need}"${suggestion(need, finallyIds, 'finally steps')}` });
+		});
+	});
+	const graph = stepGraph(after);
+	for (const cycle of graph.cycles) findings.push({ path: at(cycle.at.step, 'needs', cycle.at.need), message: `needs form a cycle: ${cycle.steps.map((s) => after[s].id).join(' → ')}` });
+	// Expressions are checked against the run's steps followed by the finally steps.
+	const combined: RunbookDocument = { ...runbook, spec: { ...runbook.spec, steps: [...main, ...after] } };
+	const combinedGraph = stepGraph(combined.spec.steps);
+	after.forEach((step, i) => {
+		const index = main.length + i;
+		const upstream = new Set([...main.keys(), ...[...graph.upstream(i)].map((u) => main.length + u)]);
+		const scope: Scope = { step: index, upstream, self: false, item: step.forEach !== undefined };
+		findings.push(...checkExpressions(findExpressions(step.with, at(i, 'with')), scope, combined, combinedGraph));
+		if (step.if !== undefined) findings.push(...checkExpressions(findExpressions(step.if, at(i, 'if')), { ...scope, item: false }, combined, combinedGraph));
+		findings.push(...checkStepSpecifics(step, at(i), scope, combined, combinedGraph, context));
+	});
 	return findings;
 }
 

@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { runbookVersions, runs, runSteps, targets } from '../db/schema/index.ts';
 import { resolveInputs } from '../runbooks/inputs.ts';
-import { planRun, plannedRows, PlanError } from '../runbooks/run-model.ts';
+import { finallySteps, planRun, plannedRows, PlanError } from '../runbooks/run-model.ts';
 import type { DocumentError } from '../runbooks/parse.ts';
 import { runbookSchema } from '../runbooks/schema.ts';
 import { appendAudit } from './audit.ts';
@@ -136,11 +136,11 @@ async function loadVersion(db: Db, runbookName: string, pinned: number | undefin
 /** The rows a run starts with: the plan's nodes (implicit gates included) in order, or the document's steps when it cannot be planned. */
 function initialSteps(document: RunbookRunInput['document']) {
 	try {
-		return plannedRows(planRun(document));
+		return plannedRows(planRun(document), finallySteps(document));
 	} catch (error) {
 		// The workflow fails such a run at once with the plan's error; its rows show the steps as written.
 		if (!(error instanceof PlanError)) throw error;
-		return document.spec.steps.map((step, position) => ({ stepId: step.id, position, uses: step.uses, name: step.name ?? null }));
+		return [...document.spec.steps, ...finallySteps(document).map((f) => f.step)].map((step, position) => ({ stepId: step.id, position, uses: step.uses, name: step.name ?? null }));
 	}
 }
 

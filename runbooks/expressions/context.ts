@@ -15,5 +15,5 @@ export type Root = (typeof ROOTS)[number];
 /** What the interpreter puts under `target` and `run`; validation refuses other names there. */
 export const CONTEXT_FIELDS = {
 	target: ['name', 'title', 'urls'],
-	run: ['id', 'runbook', 'version', 'initiator']
+	run: ['id', 'runbook', 'version', 'initiator', 'status', 'error']
 } as const;

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dryRun, dryRunGateId, type DryRunResult } from '../../runbooks/dry-run.ts';
 import { parseRunbook } from '../../runbooks/parse.ts';
-import type { RunbookDocument } from '../../runbooks/schema.ts';
+import { runbookSchema, type RunbookDocument } from '../../runbooks/schema.ts';
+import { parse as parseYaml } from 'yaml';
 import { gateId } from '../../workflows/definitions.ts';
 import { planRun } from '../../runbooks/run-model.ts';
 
@@ -240,5 +241,27 @@ describe('a dry run of small runbooks', () => {
 `)
 		);
 		expect(step(result, 'each')).toMatchObject({ forEach: { items: 3, maxConcurrency: 2, maxErrors: 1 }, outputs: ['results', 'succeeded', 'failed'], with: { url: 'http://x/<item>' } });
+	});
+});
+
+describe('finally steps in the dry run', () => {
+	const yaml = (extra: string) =>
+		runbookSchema.parse(
+			parseYaml(`apiVersion: tend/v1\nkind: Runbook\nmetadata: { name: fin, title: Fin }\nspec:\n  notifyOnFailure: [role:admin]\n  steps:\n    - { id: a, uses: sql.check, with: { database: main, query: "select true" } }\n  finally:\n    - { id: always, uses: notify, with: { to: [role:admin], subject: "ended \${{ run.status }}" } }\n${extra}`)
+		);
+
+	it('runs them after the run, sees how it ended, and sends the failure notice only when it did not succeed', () => {
+		const ok = dryRun(yaml(''));
+		expect(ok.finally.map((s) => [s.id, s.outcome])).toEqual([
+			['always', 'succeeds'],
+			['notify.on-failure', 'skipped']
+		]);
+		expect(ok.finally[0].with.subject).toBe('ended succeeded');
+		const failed = dryRun(yaml(''), { failAt: 'a' });
+		expect(failed.status).toBe('failed');
+		expect(failed.finally.map((s) => [s.id, s.outcome])).toEqual([
+			['always', 'succeeds'],
+			['notify.on-failure', 'succeeds']
+		]);
 	});
 });

@@ -399,3 +399,24 @@ spec:
 	expect(errors.every((e) => /^step type "(.+)" is not available yet$/.test(e.message) && unavailable.has(/"(.+)"/.exec(e.message)![1]))).toBe(true);
 	expect(errors).toHaveLength(unavailable.size);
 });
+
+describe('spec.finally and notifyOnFailure', () => {
+	it('checks finally steps like steps, lets them read every step and run.status, and refuses what cannot run after the end', () => {
+		const errors = errorsOf(
+			runbook(`  notifyOnFailure: [role:admin, ops@example.com]
+  steps:
+    - { id: backup, uses: postgres.backup, with: { database: main } }
+  finally:
+    - { id: report, uses: notify, with: { to: [role:admin], subject: "\${{ run.status }} \${{ steps.backup.outputs.backupId }}" } }
+    - { id: backup, uses: notify, with: { to: [role:admin], subject: x } }
+    - { id: ask, uses: approval, with: { approvers: [role:approver] } }
+    - { id: wipe, uses: sql.exec, with: { database: main, query: "delete from t" } }
+    - { id: late, uses: notify, needs: [nowhere], with: { to: [role:admin], subject: "\${{ steps.late.outputs.delivered }}" } }
+`)
+		);
+		expect(errors.map((e) => e.path)).toEqual(['spec.finally[1].id', 'spec.finally[2].uses', 'spec.finally[3].risk', 'spec.finally[4].needs[0]', 'spec.finally[4].with.subject']);
+		expectError(errors, 'spec.finally[2].uses', /a finally step cannot be approval/);
+		expectError(errors, 'spec.finally[3].risk', /runs without approval/);
+		expectError(errors, 'spec.finally[4].with.subject', /cannot read its own outputs/);
+	});
+});

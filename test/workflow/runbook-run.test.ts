@@ -51,6 +51,28 @@ describe('runbookRun', () => {
 		expect(changes.filter((c) => c.stepId === 'poll' && c.attempts !== undefined).map((c) => c.attempts)).toEqual([1, 2, 3]);
 	});
 
+	it('runs finally steps after the run ends, whatever its outcome, with run.status in scope, and they never change the outcome', async ({ task, expect }) => {
+		const sent: unknown[] = [];
+		const notify = async (_ctx: unknown, params: Record<string, unknown>) => (sent.push(params.subject), { delivered: 1 });
+		const yaml = (fail: boolean) =>
+			`spec:\n  notifyOnFailure: [role:admin]\n  steps:\n    - { id: work, uses: postgres.backup }\n    - { id: after, uses: notify, with: { subject: "never" } }\n  finally:\n    - { id: tidy, uses: backup.prune, retry: { maxAttempts: 1 }, with: { status: "\${{ run.status }}" } }\n    - { id: report, uses: notify, with: { subject: "ended \${{ run.status }}" } }\n`.replace(
+				'postgres.backup }',
+				fail ? 'postgres.backup, retry: { maxAttempts: 1 } }' : 'postgres.backup }'
+			);
+		const failed = await run(`${task.name} failing`, yaml(true), { 'postgres.backup': boom, notify, 'backup.prune': async () => { throw new Error('prune broke'); } });
+		expect(failed.finished).toEqual(['failed']);
+		expect(sent.sort()).toEqual(['Run of t ended failed', 'ended failed']);
+		const status = (stepId: string) => failed.changes.filter((c) => c.stepId === stepId).at(-1)?.status;
+		// A finally step that fails is recorded as failed, and the next one still runs; the run stays failed.
+		expect([status('after'), status('tidy'), status('report'), status('notify.on-failure')]).toEqual(['cancelled', 'failed', 'succeeded', 'succeeded']);
+
+		sent.length = 0;
+		const succeeded = await run(`${task.name} succeeding`, yaml(false), { 'postgres.backup': ok, notify, 'backup.prune': ok });
+		expect(succeeded.value?.status).toBe('succeeded');
+		expect(sent).toEqual(['never', 'ended succeeded']);
+		expect(succeeded.changes.filter((c) => c.stepId === 'notify.on-failure').at(-1)?.status).toBe('skipped');
+	});
+
 	it('retries a failing step up to maxAttempts and then succeeds', async ({ task, expect }) => {
 		let attempts = 0;
 		const { value } = await run(task.name, 'spec:\n  steps:\n    - { id: b, uses: postgres.backup, retry: { maxAttempts: 3, initialInterval: 10ms } }\n', {

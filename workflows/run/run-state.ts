@@ -139,10 +139,10 @@ export class RunState {
 		this.change(stepId, { status: 'skipped', hold: undefined }, { kind: 'step.skipped', details }, { finishedAt: now() });
 	}
 
-	/** Every step that has not finished ends `cancelled`, for one reason. */
-	cancelOpen(details: RunEventDetails): void {
+	/** Every step that has not finished ends `cancelled`, for one reason (`except` the run's finally steps, still to come). */
+	cancelOpen(details: RunEventDetails, except: ReadonlySet<string> = new Set()): void {
 		for (const step of this.steps.values()) {
-			if ((OPEN_STEP_STATUSES as readonly StepStatus[]).includes(step.status)) this.change(step.id, { status: 'cancelled', hold: undefined, retry: undefined }, { kind: 'step.cancelled', details }, { finishedAt: now() });
+			if ((OPEN_STEP_STATUSES as readonly StepStatus[]).includes(step.status) && !except.has(step.id)) this.change(step.id, { status: 'cancelled', hold: undefined, retry: undefined }, { kind: 'step.cancelled', details }, { finishedAt: now() });
 		}
 	}
 

@@ -1,6 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { evaluateString, resolveExpressions, type ExpressionContext } from '../../runbooks/expressions.ts';
-import { isRisky, itemId, planRun, PlanError, UNDO_CHECKLIST_STEP, type PlannedStep, type RunStatus } from '../../runbooks/run-model.ts';
+import { finallySteps, isRisky, itemId, planRun, PlanError, topologicalOrder, UNDO_CHECKLIST_STEP, type PlannedStep, type RunStatus } from '../../runbooks/run-model.ts';
 import type { RunbookStep } from '../../runbooks/schema.ts';
 import { cancelAct } from '../acts.ts';
 import type { Refusal } from '../approvals.ts';
@@ -35,6 +35,8 @@ import { runWait } from './wait-steps.ts';
 export class Run {
 	private readonly context: RunContext;
 	private readonly plan: PlannedStep[] = [];
+	/** Steps that run once the run has ended (spec.finally, notifyOnFailure). */
+	private readonly finally: ReturnType<typeof finallySteps>;
 	private readonly planError?: PlanError;
 	private readonly approvals: ApprovalSteps;
 	private readonly checklists: ChecklistSteps;
@@ -58,14 +60,18 @@ export class Run {
 			if (!(error instanceof PlanError)) throw error;
 			this.planError = error;
 		}
-		const steps = this.planError
-			? input.document.spec.steps.map((s) => ({ id: s.id, uses: s.uses, needs: s.needs ?? [] }))
-			: this.plan.map((p) => ({ id: p.id, uses: p.kind === 'gate' ? 'approval' : p.step.uses, needs: p.needs }));
+		this.finally = finallySteps(input.document);
+		const steps = [
+			...(this.planError
+				? input.document.spec.steps.map((s) => ({ id: s.id, uses: s.uses, needs: s.needs ?? [] }))
+				: this.plan.map((p) => ({ id: p.id, uses: p.kind === 'gate' ? 'approval' : p.step.uses, needs: p.needs }))),
+			...this.finally.map((f) => ({ id: f.id, uses: f.step.uses, needs: f.needs }))
+		];
 		const expressions: ExpressionContext = {
 			inputs: input.inputs,
 			steps: {},
 			target: input.target ? { ...input.target } : {},
-			run: { id: input.runId, runbook: input.runbook.name, version: input.runbook.version, initiator: input.initiator.username }
+			run: { id: input.runId, runbook: input.runbook.name, version: input.runbook.version, initiator: input.initiator.username, status: 'running', error: null }
 		};
 		const binding: DecisionBinding = { version: input.runbook.version, inputs: fingerprint(input.inputs), target: input.target?.name ?? null };
 		this.context = {
@@ -146,7 +152,7 @@ export class Run {
 		let left: Undone[] = [];
 		const [first] = control.stops;
 		if (cancelled) {
-			state.cancelOpen({ reason: 'cancelled', ...(this.cancelledBy ? { by: this.cancelledBy } : {}) });
+			state.cancelOpen({ reason: 'cancelled', ...(this.cancelledBy ? { by: this.cancelledBy } : {}) }, this.finallyIds());
 			left = await compensate(this.context, this.completed);
 			status = left.length ? 'rollback_incomplete' : 'cancelled';
 			error = this.cancelledBy ? `cancelled by ${this.cancelledBy}` : 'cancelled by request';
@@ -154,7 +160,7 @@ export class Run {
 			status = 'failed';
 			error = this.planError.message;
 		} else if (first) {
-			state.cancelOpen({ reason: 'run_stopped', failedStep: first.stepId });
+			state.cancelOpen({ reason: 'run_stopped', failedStep: first.stepId }, this.finallyIds());
 			status = 'failed';
 			if (control.stops.some((s) => s.rollback)) {
 				left = await compensate(this.context, this.completed);
@@ -166,6 +172,7 @@ export class Run {
 		if (left.length) state.added(UNDO_CHECKLIST_STEP, 'manual');
 		state.finished(status, error);
 		await state.persisted();
+		await this.runFinally(status, error);
 		if (left.length) await undoByHand(this.context, this.checklists, left);
 		await this.turn.release();
 		await state.close();
@@ -178,6 +185,39 @@ export class Run {
 		if (this.planError) throw ApplicationFailure.create({ type: 'InvalidRunbook', nonRetryable: true, message: this.planError.message });
 		if (first) throw ApplicationFailure.create({ message: error, type: 'StepFailed', nonRetryable: true, cause: first.error as Error });
 		return { status, outputs: Object.fromEntries(Object.entries(this.context.expressions.steps).map(([id, s]) => [id, s.outputs])) };
+	}
+
+	private finallyIds(): Set<string> {
+		return new Set(this.finally.map((f) => f.id));
+	}
+
+	/**
+	 * `spec.finally` (and the failure notice): after the run has ended, whatever its outcome, with
+	 * `run.status` and `run.error` in scope. Each is recorded; none changes the run's outcome, and
+	 * one that fails does not keep the next from running.
+	 */
+	private async runFinally(status: RunStatus, error: string | undefined): Promise<void> {
+		if (!this.finally.length) return;
+		const { state, expressions } = this.context;
+		Object.assign(expressions.run, { status, error: error ?? null });
+		const byId = new Map(this.finally.map((f) => [f.id, f]));
+		const ids = topologicalOrder(this.finally.map((f) => f.id), new Map(this.finally.map((f) => [f.id, f.needs.filter((n) => byId.has(n))])));
+		for (const id of ids) {
+			const { step } = byId.get(id)!;
+			try {
+				if (step.if !== undefined && !isTruthy(evaluateString(step.if, expressions))) {
+					state.skipped(id, { reason: 'if', condition: step.if });
+					continue;
+				}
+				const outputs = await this.runOnce(step, id, expressions);
+				expressions.steps[id] = { outputs };
+				state.succeeded(id, outputs);
+			} catch (failure) {
+				if (isCancellation(failure) || !isStepFailure(failure)) throw failure;
+				state.failed(id, describeFailure(failure));
+			}
+		}
+		await state.persisted();
 	}
 
 	private settle(stepId: string): Promise<void> {
