@@ -78,8 +78,8 @@ export interface ActRecord {
 
 export interface LedgerDeps {
 	db: Db;
-	/** The instance's key: signs approval links and checks the proofs of people's acts. Benchmarks leave it out. */
-	config?: { TEND_SECRET_KEY: string };
+	/** The instance's keys: the current one signs approval links; any checks the proofs of people's acts. Benchmarks leave it out. */
+	config?: { TEND_SECRET_KEY: string; TEND_SECRET_KEYS?: readonly string[] };
 }
 
 function activityKey(suffix: string): string {
@@ -99,7 +99,7 @@ function stepValues(change: StepChange) {
 
 export function createLedgerActivities({ db, config }: LedgerDeps) {
 	const linkKey = config ? approvalLinkKey(config.TEND_SECRET_KEY) : null;
-	const proofKey = config ? runProofKey(config.TEND_SECRET_KEY) : null;
+	const proofKey = config ? (config.TEND_SECRET_KEYS ?? [config.TEND_SECRET_KEY]).map(runProofKey) : null;
 
 	async function applyInTransaction(batch: LedgerBatch): Promise<void> {
 		const { runId } = batch;
