@@ -70,7 +70,9 @@ export class ConfigError extends Error {
 }
 
 /** Validates `env` and names every bad or missing variable in one message. */
-export function parseConfig(env: Record<string, string | undefined>): Config {
+export function parseConfig(given: Record<string, string | undefined>): Config {
+	// An empty TEND_SECRET_KEYS (docker-compose passes one when it is unset) means no ring: TEND_SECRET_KEY alone.
+	const env = given.TEND_SECRET_KEYS?.trim() ? given : { ...given, TEND_SECRET_KEYS: undefined };
 	const result = schema.safeParse(env);
 	const problems = result.success
 		? []

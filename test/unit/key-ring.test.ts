@@ -45,3 +45,10 @@ describe('the key ring (TEND_SECRET_KEYS, TEND_SECRET_KEY)', () => {
 		expect(deriveKey(oldKey, 'a').equals(oldKey)).toBe(false);
 	});
 });
+
+describe('an empty TEND_SECRET_KEYS', () => {
+	it('means TEND_SECRET_KEY alone, as docker-compose passes it when unset', () => {
+		const key = randomBytes(32).toString('base64');
+		expect(parseConfig({ DATABASE_URL: 'postgres://u:p@h:5432/tend', TEND_SECRET_KEY: key, TEND_SECRET_KEYS: '' }).TEND_SECRET_KEYS).toEqual([key]);
+	});
+});

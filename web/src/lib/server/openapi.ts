@@ -87,8 +87,8 @@ export function openApiDocument(serverUrl: string) {
 				post: {
 					summary: 'Dry run: what a run would do, with simulated results and no side effects',
 					parameters: [id('name')],
-					requestBody: jsonBody({ type: 'object', properties: { source: { type: 'string' }, version: { type: 'integer' }, inputs: { type: 'object' }, failAt: { type: 'string' }, reject: { type: 'array', items: { type: 'string' } } } }),
-					responses: { '200': ok('The simulated timeline'), '404': problem, '415': problem, '422': problem, ...errors }
+					requestBody: jsonBody({ type: 'object', properties: { source: { type: 'string', description: 'at most 1,000,000 bytes and 1,000 steps' }, version: { type: 'integer' }, inputs: { type: 'object' }, failAt: { type: 'string' }, reject: { type: 'array', items: { type: 'string' } } } }),
+					responses: { '200': ok('The simulated timeline'), '404': problem, '413': problem, '415': problem, '422': problem, '503': problem, ...errors }
 				}
 			},
 			'/runbooks/{name}/draft': {
