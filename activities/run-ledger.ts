@@ -78,8 +78,8 @@ export interface ActRecord {
 
 export interface LedgerDeps {
 	db: Db;
-	/** The instance's key: signs approval links and checks the proofs of people's acts. Benchmarks leave it out. */
-	config?: { TEND_SECRET_KEY: string };
+	/** The instance's keys: the current one signs approval links; any checks the proofs of people's acts. Benchmarks leave it out. */
+	config?: { TEND_SECRET_KEY: string; TEND_SECRET_KEYS?: readonly string[] };
 }
 
 function activityKey(suffix: string): string {
@@ -89,7 +89,7 @@ function activityKey(suffix: string): string {
 
 export function createLedgerActivities({ db, config }: LedgerDeps) {
 	const linkKey = config ? approvalLinkKey(config.TEND_SECRET_KEY) : null;
-	const proofKey = config ? runProofKey(config.TEND_SECRET_KEY) : null;
+	const proofKey = config ? (config.TEND_SECRET_KEYS ?? [config.TEND_SECRET_KEY]).map(runProofKey) : null;
 
 	/** The batch in one statement and one round trip (tend_apply_run_batch, migration 0007). */
 	async function applyInTransaction(batch: LedgerBatch): Promise<void> {

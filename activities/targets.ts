@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { isAbsolute, join, resolve } from 'node:path';
 import { targets } from '../db/schema/index.ts';
-import { resolveSecretRef, SecretNotFoundError, secretKeyFrom } from '../shared/secrets.ts';
+import { resolveSecretRef, SecretNotFoundError, secretKeys } from '../shared/secrets.ts';
 import { nonRetryable } from './failures.ts';
 import type { ActivityDeps } from './step-context.ts';
 
@@ -30,7 +30,7 @@ export async function targetDatabaseUrl(deps: ActivityDeps, target: string, data
 		throw nonRetryable('InvalidStepParams', `target "${target}" has no database "${database}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`);
 	}
 	try {
-		return await resolveSecretRef(deps.db, secretKeyFrom(deps.config.TEND_SECRET_KEY), entry.url);
+		return await resolveSecretRef(deps.db, secretKeys(deps.config), entry.url);
 	} catch (error) {
 		if (error instanceof SecretNotFoundError) throw nonRetryable('SecretNotFound', error.message);
 		throw error;

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Api, ApiError, formatProblem, UnreachableError } from './api.ts';
 import { apply } from './commands/apply.ts';
+import { keys } from './commands/keys.ts';
 import { approve, listApprovals } from './commands/approvals.ts';
 import { login } from './commands/login.ts';
 import { listRuns, run, watch } from './commands/runs.ts';
@@ -22,6 +23,8 @@ const HELP = `Usage: tend <command> [options]
   schedules create <runbook> (--every 1h | --cron "0 2 * * *") [--timezone ZONE] [--input k=v]... [--paused] [--note TEXT]
   schedules pause|resume <id> [--note TEXT]
   schedules trigger|delete <id>
+  keys [status]                     which key of the ring seals how many stored secrets (admin)
+  keys rotate                       re-encrypt stored secrets with the current key, the first of TEND_SECRET_KEYS (admin)
 
 The server and token come from TEND_URL and TEND_TOKEN, or from \`tend login\`
 ($XDG_CONFIG_HOME/tend/credentials.json).`;
@@ -36,6 +39,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 	approve: { reject: { type: 'boolean' }, comment: { type: 'string', short: 'm' } },
 	runs: { limit: { type: 'string' } },
 	approvals: {},
+	keys: {},
 	schedules: {
 		every: { type: 'string' },
 		cron: { type: 'string' },
@@ -101,6 +105,9 @@ async function main(argv: string[], out: Output = processOutput): Promise<number
 		case 'approvals':
 			need(positionals, 0, 'approvals');
 			return listApprovals(api(), out);
+		case 'keys':
+			if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"; usage: tend keys [status|rotate]`);
+			return keys(api(), positionals[0], out);
 		case 'schedules': {
 			const [action, ...args] = positionals;
 			const schedule = { cron: text('cron'), every: text('every'), timezone: text('timezone'), inputs: parseInputs(list('input')), paused: flag('paused'), note: text('note') };

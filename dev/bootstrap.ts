@@ -7,7 +7,7 @@ import type { Db } from '../db/client.ts';
 import { roles, ROLES, userRoles, users, type Role } from '../db/schema/index.ts';
 import { parseRunbook } from '../runbooks/parse.ts';
 import { hashPassword } from '../shared/passwords.ts';
-import { putSecret } from '../shared/secrets.ts';
+import { putSecret, type SecretKeys } from '../shared/secrets.ts';
 import { publishRunbook } from '../shared/runbook-store.ts';
 import { putTarget } from '../shared/target-store.ts';
 import { putWindow, windowNames } from '../shared/window-store.ts';
@@ -48,7 +48,7 @@ export async function ensureRoles(db: Db): Promise<void> {
 }
 
 /** The demo CRM target; its connection URL is stored as an encrypted secret, the document only names it. */
-export async function ensureDemoTarget(db: Db, secretKey: Buffer, crmDemoUrl: string, webUrl: string): Promise<void> {
+export async function ensureDemoTarget(db: Db, secretKey: SecretKeys, crmDemoUrl: string, webUrl: string): Promise<void> {
 	await putSecret(db, secretKey, 'crm-demo-db', crmDemoUrl);
 	const document = {
 		apiVersion: 'tend/v1',

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
+import { keyRing, splitKeyList } from '../shared/key-ring.ts';
 import { ensureAdmin, ensureDemoTarget, ensureRoles, installBuiltInRunbooks, installBuiltInWindows } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
 import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
@@ -110,6 +111,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 	try {
 		mkdirSync(join(home, 'logs'), { recursive: true });
 		const state = loadLocalState(home);
+		// TEND_SECRET_KEYS (a rotation: the new key first) replaces the generated key; else the ring is that key alone.
+		const secretKeys = process.env.TEND_SECRET_KEYS ? splitKeyList(process.env.TEND_SECRET_KEYS) : [state.secretKey];
 		const temporalCli = await timed('temporalCli', () => ensureTemporalCli(log));
 		await timed('webBuild', () => ensureWebBuild(repoRoot, log));
 
@@ -129,7 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			await timed('migrate', () => migrateDb(db));
 			await ensureRoles(db);
 			admin = await ensureAdmin(db, options.adminPassword);
-			await ensureDemoTarget(db, Buffer.from(state.secretKey, 'base64'), postgres.url('crm_demo'), webUrl);
+			await ensureDemoTarget(db, keyRing(secretKeys), postgres.url('crm_demo'), webUrl);
 			const windows = await installBuiltInWindows(db);
 			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);
 			const installed = await installBuiltInRunbooks(db);
@@ -145,7 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		if (options.builtInSchedules !== false) {
 			const scheduleDb = createDb(databaseUrl, { max: 2 });
 			try {
-				const created = await installBuiltInSchedules(scheduleDb, { address: temporal.address, namespace: 'default', taskQueue: process.env.TEND_TASK_QUEUE ?? DEFAULT_TASK_QUEUE });
+				const created = await installBuiltInSchedules(scheduleDb, { address: temporal.address, namespace: 'default', taskQueue: process.env.TEND_TASK_QUEUE ?? DEFAULT_TASK_QUEUE, secretKeys });
 				if (created.length) log(`Installed schedules: ${created.join(', ')}`);
 			} finally {
 				await scheduleDb.$client.end();
@@ -161,7 +164,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			TEMPORAL_ADDRESS: temporal.address,
 			TEMPORAL_NAMESPACE: 'default',
 			SMTP_URL: smtp.url,
-			TEND_SECRET_KEY: state.secretKey,
+			...(process.env.TEND_SECRET_KEYS ? { TEND_SECRET_KEYS: secretKeys.join(',') } : { TEND_SECRET_KEY: state.secretKey }),
 			TEND_PUBLIC_URL: webUrl,
 			// The dev server answers idle polls sooner than Temporal's default, so /readyz can expect a poll sooner.
 			TEND_READY_WORKER_WITHIN: process.env.TEND_READY_WORKER_WITHIN ?? String(READY_WORKER_WITHIN_S),

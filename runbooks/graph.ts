@@ -24,6 +24,8 @@ export interface StepGraph {
 	dependencies: number[][];
 	/** Every step that finishes before step `index` starts. */
 	upstream(index: number): Set<number>;
+	/** The index of the first step with this id, or -1. */
+	indexOf(id: string): number;
 	cycles: Cycle[];
 }
 
@@ -36,18 +38,12 @@ export function stepGraph(steps: readonly GraphStep[]): StepGraph {
 	const dependencies = steps.map((_, i) => [...new Set(needsWithDefault(explicit[i], i > 0 ? i - 1 : undefined).filter((n): n is number => n !== undefined))]);
 
 	const upstreamCache = new Map<number, Set<number>>();
+	let closures: Uint32Array[] | null | undefined;
 	const upstream = (index: number): Set<number> => {
 		const cached = upstreamCache.get(index);
 		if (cached) return cached;
-		const seen = new Set<number>();
-		const stack = [...dependencies[index]];
-		while (stack.length) {
-			const next = stack.pop()!;
-			if (seen.has(next)) continue;
-			seen.add(next);
-			stack.push(...dependencies[next]);
-		}
-		seen.delete(index);
+		closures ??= cycles.length ? null : upstreamBits(dependencies);
+		const seen = closures ? membersOf(closures[index]) : walkUpstream(dependencies, index);
 		upstreamCache.set(index, seen);
 		return seen;
 	};
@@ -73,7 +69,57 @@ export function stepGraph(steps: readonly GraphStep[]): StepGraph {
 		cycles.push({ steps, at, implicit });
 	}
 	cycles.sort((a, b) => a.at.step - b.at.step);
-	return { dependencies, upstream, cycles };
+	return { dependencies, upstream, cycles, indexOf: (id) => first.get(id) ?? -1 };
+}
+
+/** Upstream by walking dependencies: works on any graph, but costs every edge for every step asked about. */
+function walkUpstream(dependencies: number[][], index: number): Set<number> {
+	const seen = new Set<number>();
+	const stack = [...dependencies[index]];
+	while (stack.length) {
+		const next = stack.pop()!;
+		if (seen.has(next)) continue;
+		seen.add(next);
+		stack.push(...dependencies[next]);
+	}
+	seen.delete(index);
+	return seen;
+}
+
+/**
+ * Upstream of every step of an acyclic graph at once, as bit sets built in topological order:
+ * each edge costs one union of n/32 words, so a large runbook with dense needs stays fast.
+ */
+function upstreamBits(dependencies: number[][]): Uint32Array[] {
+	const n = dependencies.length;
+	const words = (n + 31) >>> 5;
+	const dependents: number[][] = dependencies.map(() => []);
+	const waiting = dependencies.map((deps, i) => {
+		for (const d of deps) dependents[d].push(i);
+		return deps.length;
+	});
+	const ready = waiting.flatMap((count, i) => (count === 0 ? [i] : []));
+	const sets: Uint32Array[] = new Array(n);
+	for (let q = 0; q < ready.length; q++) {
+		const node = ready[q];
+		const set = new Uint32Array(words);
+		for (const d of dependencies[node]) {
+			set[d >>> 5] |= 1 << (d & 31);
+			const upstreamOfD = sets[d];
+			for (let w = 0; w < words; w++) set[w] |= upstreamOfD[w];
+		}
+		sets[node] = set;
+		for (const next of dependents[node]) if (--waiting[next] === 0) ready.push(next);
+	}
+	return sets;
+}
+
+function membersOf(bits: Uint32Array): Set<number> {
+	const members = new Set<number>();
+	for (let w = 0; w < bits.length; w++) {
+		for (let word = bits[w]; word !== 0; word &= word - 1) members.add((w << 5) + 31 - Math.clz32(word & -word));
+	}
+	return members;
 }
 
 /** A shortest walk from `start` along dependencies back to `start`, inside one strongly connected component. */

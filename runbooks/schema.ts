@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, expression, KEY_PATTERN, metadataSchema, recipient, resourceName, stepId } from './fields.ts';
+import { MAX_STEPS } from './limits.ts';
 
 /**
  * DESIGN §3: the Runbook document. Extend it; never rename a field outside scripts rely on.
@@ -30,7 +31,7 @@ const stepBase = {
 	uses: z.string().min(1),
 	with: z.record(z.string(), z.unknown()).default({}),
 	/** Steps that must finish first; without it a step follows the one listed before it, and `[]` starts it at once. */
-	needs: z.array(stepId).optional(),
+	needs: z.array(stepId).max(MAX_STEPS, `a step may need at most ${MAX_STEPS} steps`).optional(),
 	if: z.string().optional(),
 	forEach: forEachSchema.optional(),
 	retry: retrySchema.optional(),
@@ -64,9 +65,9 @@ export const runbookSchema = z
 				concurrency: z.enum(['target', 'none']).optional(),
 				window: resourceName.optional(),
 				onFailure: failurePolicy.default('stop'),
-				steps: z.array(stepSchema).min(1, 'a runbook needs at least one step'),
+				steps: z.array(stepSchema).min(1, 'a runbook needs at least one step').max(MAX_STEPS, `a runbook may have at most ${MAX_STEPS} steps`),
 				/** Steps that run after the run has ended, whatever its outcome, with `${{ run.status }}` in scope; they never change the outcome. */
-				finally: z.array(stepSchema).optional(),
+				finally: z.array(stepSchema).max(MAX_STEPS, `at most ${MAX_STEPS} finally steps`).optional(),
 				/** Who is told when a run does not succeed: a built-in finally step that sends them an email. */
 				notifyOnFailure: z.array(recipient).min(1, 'name at least one recipient, or leave notifyOnFailure out').optional()
 			})

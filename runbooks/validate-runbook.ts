@@ -16,7 +16,8 @@ export interface RunbookContext {
 /** Where an expression is, which decides what it may read. */
 interface Scope {
 	step: number;
-	upstream: Set<number>;
+	/** Computed only when an expression reads another step: most steps never ask. */
+	upstream(): Set<number>;
 	/** A rollback runs after its step, so it may read that step's outputs. */
 	self: boolean;
 	/** Inside a forEach step's `with`, `item` is the element at hand. */
@@ -45,6 +46,7 @@ export function validateRunbook(runbook: RunbookDocument, context: RunbookContex
 	});
 
 	const ids = steps.map((s) => s.id);
+	const known = new Set(ids);
 	const first = new Map<string, number>();
 	steps.forEach((step, i) => {
 		const earlier = first.get(step.id);
@@ -52,7 +54,7 @@ export function validateRunbook(runbook: RunbookDocument, context: RunbookContex
 		else first.set(step.id, i);
 		const seen = new Set<string>();
 		step.needs?.forEach((need, n) => {
-			if (!ids.includes(need)) findings.push({ path: at(i, 'needs', n), message: `needs unknown step "${need}"${suggestion(need, ids, 'steps')}` });
+			if (!known.has(need)) findings.push({ path: at(i, 'needs', n), message: `needs unknown step "${need}"${suggestion(need, ids, 'steps')}` });
 			else if (seen.has(need)) findings.push({ path: at(i, 'needs', n), message: `needs "${need}" twice` });
 			seen.add(need);
 		});
@@ -68,7 +70,7 @@ export function validateRunbook(runbook: RunbookDocument, context: RunbookContex
 	}
 
 	steps.forEach((step, i) => {
-		const scope: Scope = { step: i, upstream: graph.upstream(i), self: false, item: false };
+		const scope: Scope = { step: i, upstream: () => graph.upstream(i), self: false, item: false };
 		const check = (value: unknown, path: Path, s: Scope) => findings.push(...checkExpressions(findExpressions(value, path), s, runbook, graph));
 		check(step.with, at(i, 'with'), { ...scope, item: step.forEach !== undefined });
 		if (step.if !== undefined) {
@@ -213,11 +215,11 @@ function stepReferenceProblem(ref: FoundExpression, scope: Scope, runbook: Runbo
 	const steps = runbook.spec.steps;
 	const [id, outputs, name, index, inner] = ref.segments;
 	if (id === undefined) return 'name the step to read, as in steps.backup.outputs.backupId';
-	const target = steps.findIndex((s) => s.id === id);
+	const target = graph.indexOf(String(id));
 	if (target < 0) return `expression reads unknown step "${id}"${suggestion(String(id), steps.map((s) => s.id), 'steps')}`;
 	const reader = steps[scope.step].id;
 	if (target === scope.step && !scope.self) return `step "${reader}" cannot read its own outputs: they do not exist until it has finished`;
-	if (target !== scope.step && !scope.upstream.has(target)) {
+	if (target !== scope.step && !scope.upstream().has(target)) {
 		if (graph.upstream(target).has(scope.step)) return `expression reads step "${id}", which runs later`;
 		return `expression reads step "${id}", which is not upstream of "${reader}": add "${id}" to its needs`;
 	}

@@ -51,16 +51,20 @@ const STEP_ID = /^[A-Za-z0-9_.[\]-]{1,200}$/;
  * The run and step a link names, if its signature is this instance's and it has not expired;
  * null for anything else, without saying which check failed.
  */
-export function verifyApprovalLink(key: Buffer, params: URLSearchParams, now = new Date()): { run: string; step: string } | null {
+export function verifyApprovalLink(keys: Buffer | readonly Buffer[], params: URLSearchParams, now = new Date()): { run: string; step: string } | null {
 	const run = params.get('run') ?? '';
 	const step = params.get('step') ?? '';
 	const expText = params.get('exp') ?? '';
 	const sig = params.get('sig') ?? '';
 	if (!RUN_ID.test(run) || !STEP_ID.test(step) || !/^\d{1,12}$/.test(expText) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return null;
 	const exp = Number(expText);
-	const expected = signature(key, { run, step, exp });
 	const given = Buffer.from(sig, 'base64url');
-	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+	// Any key of the ring: a link sent before a rotation stays good until it expires.
+	const signedWith = (key: Buffer) => {
+		const expected = signature(key, { run, step, exp });
+		return given.length === expected.length && timingSafeEqual(given, expected);
+	};
+	if (!(Buffer.isBuffer(keys) ? [keys] : keys).some(signedWith)) return null;
 	if (exp * 1000 <= now.getTime()) return null;
 	return { run, step };
 }

@@ -29,9 +29,12 @@ export function signRunAct(key: Buffer, act: RunAct): string {
 	return mac(key, act).toString('base64url');
 }
 
-export function verifyRunAct(key: Buffer, act: RunAct, proof: unknown): boolean {
+/** Checks a proof against one key, or each key of a ring (made with an older key before a rotation). */
+export function verifyRunAct(keys: Buffer | readonly Buffer[], act: RunAct, proof: unknown): boolean {
 	if (typeof proof !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(proof)) return false;
 	const given = Buffer.from(proof, 'base64url');
-	const expected = mac(key, act);
-	return given.length === expected.length && timingSafeEqual(given, expected);
+	return (Buffer.isBuffer(keys) ? [keys] : keys).some((key) => {
+		const expected = mac(key, act);
+		return given.length === expected.length && timingSafeEqual(given, expected);
+	});
 }

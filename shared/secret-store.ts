@@ -2,7 +2,7 @@ import { asc, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { secrets } from '../db/schema/index.ts';
 import { appendAudit } from './audit.ts';
-import { encryptSecret } from './secrets.ts';
+import { encryptSecret, type SecretKeys } from './secrets.ts';
 
 /** The names `secret:NAME` can reference (shared/secrets.ts resolves the same shape), at most 128 long. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -17,7 +17,7 @@ export interface SecretListing {
  * Sets a secret and audits that it was set. The value is write-only: it is encrypted before it
  * reaches the database, and neither the audit entry nor anything returned carries it.
  */
-export async function storeSecret(db: Db, key: Buffer, name: string, value: string, actor: { username: string }): Promise<{ created: boolean }> {
+export async function storeSecret(db: Db, key: SecretKeys, name: string, value: string, actor: { username: string }): Promise<{ created: boolean }> {
 	if (!SECRET_NAME_PATTERN.test(name)) throw new Error(`secret name ${SECRET_NAME_RULE}`);
 	const encrypted = encryptSecret(key, name, value);
 	return db.transaction(async (tx) => {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Db } from '../db/client.ts';
-import { resolveSecretRef, SecretNotFoundError } from './secrets.ts';
+import { resolveSecretRef, SecretNotFoundError, type SecretKeys } from './secrets.ts';
 import { getTarget } from './target-store.ts';
 
 /**
@@ -42,7 +42,7 @@ export interface TargetConnections {
 }
 
 /** Checks every database and URL of the target at once; null when there is no such target. */
-export async function checkTargetConnections(db: Db, secretKey: Buffer, name: string, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<TargetConnections | null> {
+export async function checkTargetConnections(db: Db, secretKey: SecretKeys, name: string, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<TargetConnections | null> {
 	const target = await getTarget(db, name);
 	if (!target) return null;
 	const { databases, urls } = target.document.spec;
@@ -55,7 +55,7 @@ export async function checkTargetConnections(db: Db, secretKey: Buffer, name: st
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
-async function checkDatabase(db: Db, secretKey: Buffer, name: string, reference: string, timeoutMs: number): Promise<DatabaseCheck> {
+async function checkDatabase(db: Db, secretKey: SecretKeys, name: string, reference: string, timeoutMs: number): Promise<DatabaseCheck> {
 	const started = performance.now();
 	const failed = (error: string, where: Endpoint | null = null): DatabaseCheck => ({ name, ok: false, ...(where ?? {}), latencyMs: elapsed(started), error });
 	let connectionString: string;

@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { targets } from '../db/schema/index.ts';
-import { parseTarget, type SourceError } from '../runbooks/parse.ts';
+import { parseTarget, type ParseResult, type SourceError, type TargetContext } from '../runbooks/parse.ts';
 import type { TargetDocument } from '../runbooks/target-schema.ts';
 import { appendAudit } from './audit.ts';
 import { secretNames } from './secret-store.ts';
@@ -25,8 +25,15 @@ export type PutTargetResult = { ok: true; name: string; changed: boolean; create
  * so the stored document never holds a credential. Putting the same document again changes
  * nothing and is not audited.
  */
-export async function putTarget(db: Db, source: string, contentType: string, actor: { id?: string; username: string }): Promise<PutTargetResult> {
-	const parsed = parseTarget(source, { secrets: await secretNames(db) });
+export async function putTarget(
+	db: Db,
+	source: string,
+	contentType: string,
+	actor: { id?: string; username: string },
+	/** The web app parses on a worker thread (web/src/lib/server/parse-pool.ts); the same parser either way. */
+	parse: (source: string, context: TargetContext) => ParseResult<TargetDocument> | Promise<ParseResult<TargetDocument>> = parseTarget
+): Promise<PutTargetResult> {
+	const parsed = await parse(source, { secrets: await secretNames(db) });
 	if (!parsed.ok) return parsed;
 	const document = parsed.document;
 	const { name, title } = document.metadata;

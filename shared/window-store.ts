@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { windows } from '../db/schema/index.ts';
-import { parseWindow, type SourceError } from '../runbooks/parse.ts';
+import { parseWindow, type ParseResult, type SourceError } from '../runbooks/parse.ts';
 import type { WindowDocument } from '../runbooks/window-schema.ts';
 import { appendAudit } from './audit.ts';
 
@@ -27,9 +27,10 @@ export async function putWindow(
 	source: string,
 	contentType: string,
 	actor: { id?: string; username: string },
-	options: { keepExisting?: boolean } = {}
+	/** `parse`: the web app parses on a worker thread (web/src/lib/server/parse-pool.ts); the same parser either way. */
+	options: { keepExisting?: boolean; parse?: (source: string) => ParseResult<WindowDocument> | Promise<ParseResult<WindowDocument>> } = {}
 ): Promise<PutWindowResult> {
-	const parsed = parseWindow(source);
+	const parsed = await (options.parse ?? parseWindow)(source);
 	if (!parsed.ok) return parsed;
 	const document = parsed.document;
 	const { name, title } = document.metadata;

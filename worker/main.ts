@@ -5,7 +5,8 @@ import { config } from '../shared/config.ts';
 import { createActivities } from '../activities/index.ts';
 import { closeTargetPools } from '../activities/target-pools.ts';
 import { startAuditSealer } from '../shared/audit-sealer.ts';
-import { temporalConnectionOptions } from '../shared/temporal.ts';
+import { temporalConnectionOptions, temporalDataConverter } from '../shared/temporal.ts';
+import { workerDataConverter } from './data-converter.ts';
 import { workflowsPath } from './workflows-path.ts';
 
 /** The worker: one NativeConnection, the runbook task queue, and a graceful shutdown on SIGTERM/SIGINT. */
@@ -17,12 +18,14 @@ async function main(): Promise<void> {
 	const connection = await NativeConnection.connect(temporalConnectionOptions(cfg));
 	try {
 		// Scheduled runs start their run's workflow from an activity, on the worker's one connection.
-		const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+		const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(cfg) });
 		const worker = await Worker.create({
 			connection,
 			namespace: cfg.TEMPORAL_NAMESPACE,
 			taskQueue: cfg.TEND_TASK_QUEUE,
 			workflowsPath,
+			// Payloads and failure messages reach Temporal sealed with the key ring (shared/payload-codec.ts).
+			dataConverter: workerDataConverter(cfg),
 			activities: createActivities({ db, config: cfg, workflows: client.workflow }),
 			// Wait this long for running activities to finish on SIGTERM before they are retried elsewhere.
 			shutdownGraceTime: '10s'

@@ -9,12 +9,14 @@ export const targets = pgTable('targets', {
 	...timestamps
 });
 
-/** Secrets encrypted at rest with AES-256-GCM; the key comes from TEND_SECRET_KEY. */
+/** Secrets encrypted at rest with AES-256-GCM with a key of the ring (TEND_SECRET_KEYS / TEND_SECRET_KEY). */
 export const secrets = pgTable('secrets', {
 	name: text('name').primaryKey(),
 	ciphertext: text('ciphertext').notNull(),
 	iv: text('iv').notNull(),
 	tag: text('tag').notNull(),
+	/** Which key of the ring sealed it; null for rows sealed before ids were kept (any key is tried). */
+	keyId: text('key_id'),
 	...timestamps
 });
 

@@ -19,8 +19,7 @@ export function adminPassword(): string {
 	return process.env.TEST_ADMIN_PASSWORD ?? '';
 }
 
-export function anonymousClient(cookie?: string): ApiClient {
-	const baseUrl = webUrl();
+export function anonymousClient(cookie?: string, baseUrl = webUrl()): ApiClient {
 	const request = (method: string, path: string, body?: unknown) =>
 		fetch(`${baseUrl}${path}`, {
 			method,
@@ -63,11 +62,12 @@ export function bearerClient(token: string): ApiClient {
 	};
 }
 
-export async function login(username: string, password: string): Promise<ApiClient> {
-	const response = await anonymousClient().request('POST', '/api/v1/session', { username, password });
+/** Signs in to the test stack's web app, or to another web process of the same stack at `baseUrl`. */
+export async function login(username: string, password: string, baseUrl = webUrl()): Promise<ApiClient> {
+	const response = await anonymousClient(undefined, baseUrl).request('POST', '/api/v1/session', { username, password });
 	if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
 	const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-	return anonymousClient(cookie);
+	return anonymousClient(cookie, baseUrl);
 }
 
 export const loginAsAdmin = () => login('admin', adminPassword());

@@ -9,6 +9,8 @@ export interface TestWorker {
 	/** SIGKILL: the worker gets no chance to finish or report anything, as in a crash. */
 	kill(): Promise<void>;
 	stop(): Promise<void>;
+	/** Everything it wrote to stdout and stderr so far: its log, for tests that check what it logs. */
+	output(): string;
 }
 
 function stackEnv(): Record<string, string> {
@@ -17,11 +19,11 @@ function stackEnv(): Record<string, string> {
 	return JSON.parse(raw) as Record<string, string>;
 }
 
-/** Starts a real worker process against the test stack and waits until it polls its task queue. */
-export async function startWorker(): Promise<TestWorker> {
+/** Starts a real worker process against the test stack and waits until it polls its task queue; `env` adds to or overrides the stack's. */
+export async function startWorker(env: Record<string, string> = {}): Promise<TestWorker> {
 	const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], {
 		cwd: repoRoot,
-		env: { ...process.env, ...stackEnv() },
+		env: { ...process.env, ...stackEnv(), ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -38,5 +40,5 @@ export async function startWorker(): Promise<TestWorker> {
 		if (child.exitCode === null && child.signalCode === null) child.kill(name);
 		await exited;
 	};
-	return { child, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+	return { child, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM'), output: () => output };
 }

@@ -4,7 +4,9 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/client.ts';
+import { parseConfig } from '../../shared/config.ts';
 import { startRunbookRun, TemporalUnavailableError } from '../../shared/run-start.ts';
+import { temporalDataConverter } from '../../shared/temporal.ts';
 import { decideUpdate, runWorkflowId } from '../../workflows/definitions.ts';
 import { eventually, login, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
 import { adminUrl, withClient } from '../helpers/postgres.ts';
@@ -36,7 +38,8 @@ describe('the run engine under races and outages', () => {
 
 	beforeAll(async () => {
 		[admin, worker] = await Promise.all([loginAsAdmin(), startWorker()]);
-		temporal = new Client({ connection: await Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS }) });
+		// Decodes as web and worker do: refusals come back with their failure messages sealed (worker/failure-converter.cjs).
+		temporal = new Client({ connection: await Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS }), dataConverter: temporalDataConverter(parseConfig(stackEnv())) });
 		for (const name of ['race-ann', 'race-ben']) {
 			const created = await admin.json('POST', '/api/v1/users', { username: name, password, roles: ['approver'] });
 			expect([201, 409]).toContain(created.status);

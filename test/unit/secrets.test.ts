@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, encryptSecret } from '../../shared/secrets.ts';
+import { keyRing } from '../../shared/key-ring.ts';
+import { decryptSecret, encryptSecret, openSecret, SecretKeyMissingError } from '../../shared/secrets.ts';
 
 describe('secrets at rest (AES-256-GCM)', () => {
 	const key = randomBytes(32);
@@ -26,5 +27,31 @@ describe('secrets at rest (AES-256-GCM)', () => {
 
 	it('rejects a key of the wrong length', () => {
 		expect(() => encryptSecret(randomBytes(16), 'a', 'b')).toThrow(/32 bytes/);
+	});
+});
+
+describe('secrets with a key ring', () => {
+	const oldKey = randomBytes(32);
+	const newKey = randomBytes(32);
+
+	it('seals with the first key, names it, and opens with any key of the ring', () => {
+		const before = encryptSecret(oldKey, 'crm-db', 'pw-old');
+		expect(before.keyId).toBe(keyRing([oldKey]).current.id);
+		const ring = keyRing([newKey, oldKey]);
+		expect(openSecret(ring, 'crm-db', before)).toEqual({ value: 'pw-old', keyId: keyRing([oldKey]).current.id });
+		const after = encryptSecret(ring, 'crm-db', 'pw-new');
+		expect(after.keyId).toBe(ring.current.id);
+		expect(decryptSecret(ring, 'crm-db', after)).toBe('pw-new');
+	});
+
+	it('opens a secret sealed before key ids were kept by trying each key', () => {
+		const { keyId: _dropped, ...legacy } = encryptSecret(oldKey, 'crm-db', 'pw');
+		expect(openSecret(keyRing([newKey, oldKey]), 'crm-db', legacy).value).toBe('pw');
+		expect(() => openSecret(keyRing([newKey]), 'crm-db', legacy)).toThrow();
+	});
+
+	it('says which key is missing when the ring no longer holds it', () => {
+		const sealed = encryptSecret(oldKey, 'crm-db', 'pw');
+		expect(() => decryptSecret(keyRing([newKey]), 'crm-db', sealed)).toThrow(SecretKeyMissingError);
 	});
 });

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { workerDataConverter } from '../../worker/data-converter.ts';
 import { bundleWorkflows, CURRENT_RELEASE, historiesFolder } from '../helpers/temporal-env.ts';
 
 /**
@@ -13,10 +15,12 @@ import { bundleWorkflows, CURRENT_RELEASE, historiesFolder } from '../helpers/te
 const files = readdirSync(historiesFolder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
 
 // One bundle and one replay worker for all histories, as in production: a worker per history costs a second each.
+// The worker decodes as production's does, through the payload codec: the recorded payloads are plain, and must pass through it.
 const results = new Map<string, ReplayResult>();
 beforeAll(async () => {
 	const histories = files.map((file) => ({ workflowId: file, history: JSON.parse(readFileSync(join(historiesFolder, file), 'utf8')) as unknown }));
-	for await (const result of Worker.runReplayHistories({ workflowBundle: await bundleWorkflows() }, histories)) results.set(result.workflowId, result);
+	const dataConverter = workerDataConverter({ TEND_SECRET_KEYS: [randomBytes(32).toString('base64')] });
+	for await (const result of Worker.runReplayHistories({ workflowBundle: await bundleWorkflows(), dataConverter }, histories)) results.set(result.workflowId, result);
 });
 
 describe('workflow replay', () => {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth.ts';
 import { closeDb } from '$lib/server/db.ts';
+import { closeParsePool } from '$lib/server/parse-pool.ts';
 import { closeTemporalClient } from '$lib/server/temporal.ts';
 import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
 import { chooseLocale, INTL_LOCALE, LOCALE_COOKIE } from '$lib/i18n/locale.ts';
@@ -112,10 +113,10 @@ const chooseLanguage: Handle = ({ event, resolve }) => {
 
 /**
  * adapter-node emits 'sveltekit:shutdown' once SIGTERM has drained the HTTP server; ending the pool
- * and the Temporal connection then lets the process exit on its own, before its database stops.
+ * the Temporal connection and the parse threads then lets the process exit on its own, before its database stops.
  */
 export const init: ServerInit = () => {
-	process.once('sveltekit:shutdown', () => void Promise.allSettled([closeDb(), closeTemporalClient()]));
+	process.once('sveltekit:shutdown', () => void Promise.allSettled([closeDb(), closeTemporalClient(), closeParsePool()]));
 };
 
 export const handle = sequence(securityHeaders, checkApiOrigin, chooseLanguage, authenticate, apiProblems);

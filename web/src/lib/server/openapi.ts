@@ -11,6 +11,11 @@ const jsonBody = (schema: object) => ({ required: true, content: { 'application/
 const id = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const errors = { '401': problem, '403': problem };
 const WINDOW_PUT = { type: 'object', properties: { name: { type: 'string' }, changed: { type: 'boolean' } } };
+const KEY_USAGE = { type: 'object', properties: { table: { type: 'string' }, byKey: { type: 'object', additionalProperties: { type: 'integer' } }, unknown: { type: 'integer' } } };
+const TABLE_ROTATION = {
+	type: 'object',
+	properties: { table: { type: 'string' }, rows: { type: 'integer' }, reencrypted: { type: 'integer' }, current: { type: 'integer' }, unreadable: { type: 'array', items: { type: 'string' } } }
+};
 // Windows and targets answer a put alike: they are replaced, not versioned.
 const DOCUMENT_PUT = WINDOW_PUT;
 
@@ -82,8 +87,8 @@ export function openApiDocument(serverUrl: string) {
 				post: {
 					summary: 'Dry run: what a run would do, with simulated results and no side effects',
 					parameters: [id('name')],
-					requestBody: jsonBody({ type: 'object', properties: { source: { type: 'string' }, version: { type: 'integer' }, inputs: { type: 'object' }, failAt: { type: 'string' }, reject: { type: 'array', items: { type: 'string' } } } }),
-					responses: { '200': ok('The simulated timeline'), '404': problem, '415': problem, '422': problem, ...errors }
+					requestBody: jsonBody({ type: 'object', properties: { source: { type: 'string', description: 'at most 1,000,000 bytes and 1,000 steps' }, version: { type: 'integer' }, inputs: { type: 'object' }, failAt: { type: 'string' }, reject: { type: 'array', items: { type: 'string' } } } }),
+					responses: { '200': ok('The simulated timeline'), '404': problem, '413': problem, '415': problem, '422': problem, '503': problem, ...errors }
 				}
 			},
 			'/runbooks/{name}/draft': {
@@ -207,6 +212,18 @@ export function openApiDocument(serverUrl: string) {
 					parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } }],
 					requestBody: jsonBody({ type: 'object', required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 65536, writeOnly: true } }, additionalProperties: false }),
 					responses: { '204': { description: 'Stored (encrypted at rest)' }, '400': problem, '415': problem, '422': problem, ...errors }
+				}
+			},
+			'/keys': {
+				get: {
+					summary: 'The key ring by id, current first, and how many stored values each key still seals (admin); never a key',
+					responses: { '200': ok('Key status', { type: 'object', properties: { current: { type: 'string' }, ring: { type: 'array', items: { type: 'string' } }, tables: { type: 'array', items: KEY_USAGE } } }), ...errors }
+				}
+			},
+			'/keys/rotate': {
+				post: {
+					summary: 'Re-encrypt every stored secret with the current key, the first of TEND_SECRET_KEYS (admin); safe to repeat while runs are in flight',
+					responses: { '200': ok('What was re-encrypted', { type: 'object', properties: { keyId: { type: 'string' }, tables: { type: 'array', items: TABLE_ROTATION } } }), ...errors }
 				}
 			}
 		},

@@ -1,5 +1,5 @@
 import { config } from '../../../../shared/config.ts';
-import { secretKeyFrom } from '../../../../shared/secrets.ts';
+import { secretKeys } from '../../../../shared/secrets.ts';
 import { checkTargetConnections, type TargetConnections } from '../../../../shared/target-connections.ts';
 import { getDb } from './db.ts';
 
@@ -7,5 +7,5 @@ export type { TargetConnections };
 
 /** "Test connection", for the API route and the target page's form action alike. */
 export function testTargetConnections(name: string): Promise<TargetConnections | null> {
-	return checkTargetConnections(getDb(), secretKeyFrom(config().TEND_SECRET_KEY), name);
+	return checkTargetConnections(getDb(), secretKeys(config()), name);
 }

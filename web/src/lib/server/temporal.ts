@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { config } from '../../../../shared/config.ts';
-import { temporalConnectionOptions } from '../../../../shared/temporal.ts';
+import { temporalConnectionOptions, temporalDataConverter } from '../../../../shared/temporal.ts';
 
 let client: Promise<Client> | undefined;
 
@@ -9,7 +9,7 @@ export function temporalClient(): Promise<Client> {
 	client ??= (async () => {
 		const cfg = config();
 		const connection = await Connection.connect(temporalConnectionOptions(cfg));
-		return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+		return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(cfg) });
 	})().catch((error: unknown) => {
 		client = undefined; // let the next request try again rather than cache the failure
 		throw error;

@@ -4,7 +4,7 @@ import { approvalLinkKey, verifyApprovalLink } from '../../../../../shared/appro
 import { requireUser } from '$lib/server/guard.ts';
 import type { PageServerLoad } from './$types';
 
-let key: Buffer | undefined;
+let keys: Buffer[] | undefined;
 
 /**
  * A signed link from an approval notification. Sign-in comes first (and returns here); a valid
@@ -13,8 +13,8 @@ let key: Buffer | undefined;
  */
 export const load = (({ locals, url }) => {
 	requireUser(locals, url);
-	key ??= approvalLinkKey(config().TEND_SECRET_KEY);
-	const link = verifyApprovalLink(key, url.searchParams);
+	keys ??= config().TEND_SECRET_KEYS.map(approvalLinkKey);
+	const link = verifyApprovalLink(keys, url.searchParams);
 	if (!link) return { invalid: true as const };
 	throw redirect(303, `/runs/${link.run}#step-${encodeURIComponent(link.step)}`);
 }) satisfies PageServerLoad;

@@ -2,11 +2,10 @@ import { json } from '@sveltejs/kit';
 import { apiUser, problem } from '$lib/server/api.ts';
 import { RUNBOOK_AUTHORS, RUNBOOK_READERS } from '$lib/roles.ts';
 import { getDb } from '$lib/server/db.ts';
+import { offThreadProblem, readDocumentBody } from '$lib/server/documents.ts';
+import { parseTargetOffThread } from '$lib/server/parse-pool.ts';
 import { listTargets, putTarget } from '../../../../../../shared/target-store.ts';
 import type { RequestHandler } from './$types';
-
-const DOCUMENT_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'application/json']);
-const MAX_DOCUMENT_BYTES = 1_000_000;
 
 export const GET: RequestHandler = async ({ locals }) => {
 	const caller = apiUser(locals, ...RUNBOOK_READERS);
@@ -18,11 +17,10 @@ export const GET: RequestHandler = async ({ locals }) => {
 export const POST: RequestHandler = async ({ locals, request }) => {
 	const caller = apiUser(locals, ...RUNBOOK_AUTHORS);
 	if (caller instanceof Response) return caller;
-	const mediaType = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
-	if (!DOCUMENT_TYPES.has(mediaType)) return problem(415, 'Unsupported Media Type', 'Send the target as application/yaml or application/json.');
-	const source = await request.text();
-	if (Buffer.byteLength(source) > MAX_DOCUMENT_BYTES) return problem(413, 'Content Too Large', `A target document may be at most ${MAX_DOCUMENT_BYTES} bytes.`);
-	const put = await putTarget(getDb(), source, mediaType, { id: caller.id, username: caller.username });
+	const body = await readDocumentBody(request, 'target');
+	if (body instanceof Response) return body;
+	const put = await putTarget(getDb(), body.source, body.mediaType, { id: caller.id, username: caller.username }, parseTargetOffThread).catch((error: unknown) => offThreadProblem(error));
+	if (put instanceof Response) return put;
 	if (!put.ok) return problem(422, 'Unprocessable Content', 'The target is not valid; nothing was changed.', put.errors);
 	return json({ name: put.name, changed: put.changed }, { status: put.created ? 201 : 200, headers: { location: `/api/v1/targets/${put.name}` } });
 };

@@ -1,0 +1,35 @@
+import { answerDryRun, type DryRunAnswer, type DryRunRequest } from './dry-run-request.ts';
+import { parseRunbook, parseTarget, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
+import type { RunbookDocument } from './schema.ts';
+import type { TargetDocument } from './target-schema.ts';
+import type { WindowDocument } from './window-schema.ts';
+
+/**
+ * The parses a request can ask for, as one function a worker thread runs (web/src/lib/server/
+ * parse-pool.ts): everything in and out is plain data, so it crosses threads by structured clone.
+ */
+export type ParseTask =
+	| { kind: 'runbook'; source: string; context?: RunbookContext }
+	| { kind: 'target'; source: string; context?: TargetContext }
+	| { kind: 'window'; source: string }
+	| { kind: 'dry-run'; request: DryRunRequest };
+
+export interface ParseTaskResults {
+	runbook: ParseResult<RunbookDocument>;
+	target: ParseResult<TargetDocument>;
+	window: ParseResult<WindowDocument>;
+	'dry-run': DryRunAnswer;
+}
+
+export function runParseTask(task: ParseTask): ParseTaskResults[ParseTask['kind']] {
+	switch (task.kind) {
+		case 'runbook':
+			return parseRunbook(task.source, task.context);
+		case 'target':
+			return parseTarget(task.source, task.context);
+		case 'window':
+			return parseWindow(task.source);
+		case 'dry-run':
+			return answerDryRun(task.request);
+	}
+}
