@@ -1,4 +1,5 @@
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { findUnsafeInput, MAX_NESTING } from './input-safety.ts';
 
 /**
  * A YAML (or JSON — JSON is YAML) source parsed with its positions kept, so that every problem
@@ -31,6 +32,12 @@ export interface ParsedSource {
 const START: Position = { line: 1, column: 1 };
 
 export function parseSource(source: string): ParsedSource {
+	const tooDeep = deepFlowAt(source);
+	if (tooDeep !== undefined) {
+		// The YAML composer recurses per level: a document of ten thousand `[` must not reach it.
+		const position = lineAndColumn(source, tooDeep);
+		return { value: undefined, syntax: [{ path: [], message: NESTING_MESSAGE, position }], locate: () => position };
+	}
 	const lineCounter = new LineCounter();
 	const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
 	const at = (offset: number): Position => {
@@ -47,7 +54,45 @@ export function parseSource(source: string): ParsedSource {
 			syntax.push({ path: [], message: (error as Error).message, position: START });
 		}
 	}
-	return { value, syntax, locate: (finding) => locate(doc, source, finding, at) };
+	const locateIn = (finding: Finding) => locate(doc, source, finding, at);
+	if (!syntax.length) {
+		// NUL, lone surrogates, prototype keys, deep nesting: refused here, at their line, for every kind of document.
+		const unsafe = findUnsafeInput(value);
+		for (const finding of unsafe) syntax.push({ path: finding.path, message: finding.message, position: locateIn(finding) });
+		if (unsafe.length) value = undefined;
+	}
+	return { value, syntax, locate: locateIn };
+}
+
+const NESTING_MESSAGE = `nests too deep: objects and lists may be at most ${MAX_NESTING} levels deep`;
+/**
+ * Flow collections (`[`, `{`) opened and not yet closed, counted without reading quotes (a bracket
+ * in a string is rarely left unmatched), so the bound sits well above MAX_NESTING, which the
+ * parsed value is held to, and well below the depth at which the YAML composer would overflow. Block nesting needs indentation that
+ * grows with each level, so the size limit on documents already bounds it.
+ */
+const MAX_FLOW_BRACKETS = 4 * MAX_NESTING;
+
+/** The offset of the bracket that opens one flow collection too many, or undefined. */
+function deepFlowAt(source: string): number | undefined {
+	let open = 0;
+	for (let i = 0; i < source.length; i++) {
+		const c = source.charCodeAt(i);
+		if (c === 0x5b || c === 0x7b) {
+			if (++open > MAX_FLOW_BRACKETS) return i;
+		} else if ((c === 0x5d || c === 0x7d) && open > 0) open--;
+	}
+	return undefined;
+}
+
+function lineAndColumn(source: string, offset: number): Position {
+	let line = 1;
+	let lineStart = 0;
+	for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
+		line++;
+		lineStart = i + 1;
+	}
+	return { line, column: offset - lineStart + 1 };
 }
 
 /** The deepest node holding `offset`, as a path: where a syntax error is, in the terms of the document. */

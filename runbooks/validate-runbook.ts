@@ -161,7 +161,7 @@ function checkStepSpecifics(step: RunbookStep, path: Path, scope: Scope, runbook
 					);
 			} catch (error) {
 				if (!(error instanceof ExpressionError)) throw error;
-				findings.push({ path: where, message: `${error.message} (in ${entry})`, expression: { text: entry, start: 0, offset: error.offset } });
+				findings.push({ path: where, message: `${error.message} (in ${excerpt(entry)})`, expression: { text: entry, start: 0, offset: error.offset } });
 			}
 		});
 	}
@@ -171,11 +171,16 @@ function checkStepSpecifics(step: RunbookStep, path: Path, scope: Scope, runbook
 	return findings;
 }
 
+/** An expression quoted back in a message: enough to recognise it, never the whole of a huge one. */
+function excerpt(text: string): string {
+	return text.length <= 120 ? text : `${text.slice(0, 119)}…`;
+}
+
 function checkExpressions(found: FoundExpression[], scope: Scope, runbook: RunbookDocument, graph: StepGraph): Finding[] {
 	const findings: Finding[] = [];
 	for (const ref of found) {
 		const expression = { text: ref.text, start: ref.start, offset: ref.offset };
-		const problem = ref.root === 'invalid' ? `${ref.name} (in ${ref.text})` : referenceProblem(ref, scope, runbook, graph);
+		const problem = ref.root === 'invalid' ? `${ref.name} (in ${excerpt(ref.text)})` : referenceProblem(ref, scope, runbook, graph);
 		if (problem) findings.push({ path: ref.path, message: problem, expression });
 	}
 	return findings;

@@ -13,6 +13,12 @@ const NAME_START = /[A-Za-z_]/;
 const NAME_PART = /[A-Za-z0-9_-]/;
 const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/;
 const PUNCT = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '.', '[', ']'];
+/**
+ * `a || b || …` parses in a loop but builds a tree as deep as it is long, which evaluation and
+ * checks then walk recursively: a 100,000-term expression would overflow the stack. No condition
+ * a person writes comes near this bound.
+ */
+export const MAX_TOKENS = 1000;
 
 export function tokenize(text: string, base: number): Token[] {
 	const tokens: Token[] = [];
@@ -24,6 +30,7 @@ export function tokenize(text: string, base: number): Token[] {
 			continue;
 		}
 		const start = base + i;
+		if (tokens.length === MAX_TOKENS) throw new ExpressionError(`the expression is too long: at most ${MAX_TOKENS} names, values and operators`, start);
 		if (c === "'" || c === '"') {
 			const end = quotedEnd(text, i);
 			if (end === undefined) throw new ExpressionError(`this string is never closed with ${c}`, start);

@@ -135,8 +135,18 @@ describe('expression syntax errors', () => {
 	});
 
 	it('stops a hostile nesting with an error, not a stack overflow', () => {
-		expect(offsetOf(`${'('.repeat(500)}true${')'.repeat(500)}`).message).toMatch(/nests more than/);
+		expect(offsetOf(`${'('.repeat(300)}true${')'.repeat(300)}`).message).toMatch(/nests more than/);
 		expect(offsetOf(`${'!'.repeat(500)}true`).message).toMatch(/nests more than/);
+	});
+
+	it('refuses a 100,000-term expression, which would build a tree too deep to walk, at the term past the limit', () => {
+		const body = Array.from({ length: 100_000 }, () => 'inputs.a').join(' || ');
+		const error = offsetOf(body);
+		expect(error.message).toMatch(/too long: at most 1000/);
+		// Each term and its `||` are four tokens (inputs . a ||): the 1001st token opens term 251.
+		expect(error.offset).toBe(250 * 'inputs.a || '.length);
+		expect(() => evaluateString(`\${{ ${body} }}`, context)).toThrow(ExpressionError);
+		expect(findExpressions({ if: `\${{ ${body} }}` })).toMatchObject([{ root: 'invalid', name: expect.stringMatching(/too long/) }]);
 	});
 
 	it('throws at evaluation for text that does not parse, with the offset in the whole string', () => {
