@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
@@ -26,6 +27,14 @@ export class DecisionRefusedError extends Error {
 /** The workflow's refusal types (its Update validators) and what they mean over HTTP. */
 const REFUSAL_STATUS: Record<string, number> = { InvalidDecision: 400, UnknownStep: 404, StepNotWaiting: 409, AlreadyDecided: 409, FourEyes: 403, NotEligible: 403, ForgedAct: 403 };
 const UPDATE_DEADLINE_MS = 15_000;
+/** Temporal refuses longer update ids (its limit is a server setting); ids built from a request's values are hashed down to this. */
+const MAX_UPDATE_ID_LENGTH = 200;
+
+/** The same id for the same request, of bounded length however many items or however long a step id it names. */
+function boundedUpdateId(updateId: string): string {
+	if (updateId.length <= MAX_UPDATE_ID_LENGTH) return updateId;
+	return `${updateId.split('-')[0]}-${createHash('sha256').update(updateId).digest('hex')}`;
+}
 
 let proofKey: Buffer | undefined;
 
@@ -47,7 +56,7 @@ export async function sendRunUpdate<Ret, Arg>(runId: string, update: UpdateDefin
 	const client = await temporalClient();
 	const handle = client.workflow.getHandle(run.workflowId);
 	try {
-		return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args, updateId }));
+		return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args, updateId: boundedUpdateId(updateId) }));
 	} catch (error) {
 		if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
 			throw new DecisionRefusedError(REFUSAL_STATUS[error.cause.type ?? ''] ?? 409, error.cause.message);
