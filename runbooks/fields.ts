@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.ts';
 import { isSingleExpression, replaceExpressions } from './expressions.ts';
+import { MAX_NESTING, RESERVED_KEYS } from './input-safety.ts';
 
 /** Field types shared by the document schemas (Runbook, Target, Window) and the steps' `with` schemas. */
 
@@ -55,6 +56,20 @@ export const recipient = templated((text) => PRINCIPAL.test(text) || EMAIL.test(
 export const templatedDuration = z.union([z.number().int().nonnegative(), templated(DURATION_PATTERN, 'must be a duration such as 10s, 30m or 4h')]);
 export const httpUrl = templated(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'must be an http:// or https:// URL');
 export const secretRef = /^secret:[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** An object key that is plain data: not `__proto__`, `constructor` or `prototype`. */
+const plainKey = (key: z.ZodString) => key.refine((value) => !RESERVED_KEYS.includes(value), 'is reserved and cannot be used as a key').meta({ not: { enum: [...RESERVED_KEYS] } });
+export const dataKey = plainKey(z.string().max(200));
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Any JSON value passed on as data (a run's inputs, as sent): strings up to 64 KiB, lists up to
+ * 1,000 items, nesting bounded by input-safety.ts.
+ */
+export const jsonValue: z.ZodType<JsonValue> = z
+	.lazy(() => z.union([z.string().max(65_536), z.number(), z.boolean(), z.null(), z.array(jsonValue).max(1000), z.record(dataKey, jsonValue)]))
+	.meta({ id: 'JsonValue', description: `Any JSON value, at most ${MAX_NESTING} levels deep.` });
 
 export const metadataSchema = z.strictObject({
 	name: resourceName,

@@ -38,11 +38,20 @@ export function keyProblem(key: string): string | undefined {
 	return textProblem(key);
 }
 
+export interface UnsafeInputOptions {
+	/**
+	 * Top-level fields whose keys are names checked against a declaration later (a run's inputs
+	 * against the runbook's): a reserved key there is left for that check, which names it as
+	 * undeclared. It is still checked as text, and what it holds as any value.
+	 */
+	namesAt?: readonly string[];
+}
+
 /**
  * The problems of a parsed JSON or YAML value, in document order. Iterative rather than
  * recursive, so the check itself cannot overflow on the input it exists to refuse.
  */
-export function findUnsafeInput(value: unknown): UnsafeInput[] {
+export function findUnsafeInput(value: unknown, options: UnsafeInputOptions = {}): UnsafeInput[] {
 	const found: UnsafeInput[] = [];
 	const stack: Array<{ value: unknown; path: InputPath; depth: number }> = [{ value, path: [], depth: 0 }];
 	while (stack.length && found.length < MAX_FINDINGS) {
@@ -65,8 +74,9 @@ export function findUnsafeInput(value: unknown): UnsafeInput[] {
 		if (Array.isArray(current)) {
 			current.forEach((item, index) => children.push({ value: item, path: [...path, index], depth: depth + 1 }));
 		} else {
+			const names = path.length === 1 && options.namesAt?.includes(String(path[0]));
 			for (const key of Object.keys(current)) {
-				const problem = keyProblem(key);
+				const problem = names ? textProblem(key) : keyProblem(key);
 				if (problem) {
 					found.push({ path: [...path, key], message: problem, key: true });
 					continue;

@@ -1,15 +1,32 @@
 import { z } from 'zod';
+import { jsonValue, KEY_PATTERN } from './fields.ts';
+import { RESERVED_KEYS } from './input-safety.ts';
 import type { DocumentError } from './parse.ts';
 import type { RunbookDocument } from './schema.ts';
 
 /**
  * A run's inputs as a request gives them. zod's record drops a `__proto__` key without a word;
- * this keeps the object as parsed, so resolveInputs names every key it does not declare.
+ * this keeps the object as parsed, so resolveInputs names every key it does not declare (the
+ * API's body reader leaves reserved keys here to it). Each value is bounded JSON, as any value
+ * sent to the API is.
  */
-export const givenInputsSchema = z.custom<Record<string, unknown>>(
-	(value) => value !== null && typeof value === 'object' && !Array.isArray(value),
-	'must be an object of input names and values'
-);
+export const givenInputsSchema = z
+	.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), 'must be an object of input names and values')
+	// Described before it is refined: zod-openapi takes the description of the schema it cannot otherwise represent.
+	.meta({
+		override: {
+			type: 'object',
+			description: 'Input names and values, checked against the inputs the runbook version declares.',
+			propertyNames: { pattern: KEY_PATTERN.source, maxLength: 200, not: { enum: [...RESERVED_KEYS] } },
+			additionalProperties: { $ref: '#/components/schemas/JsonValue' }
+		}
+	})
+	.superRefine((given, ctx) => {
+		for (const [name, value] of Object.entries(given)) {
+			const parsed = jsonValue.safeParse(value);
+			for (const issue of parsed.error?.issues ?? []) ctx.addIssue({ ...issue, path: [name, ...issue.path] } as z.core.$ZodRawIssue);
+		}
+	});
 
 /** The value given for `name`: only the object's own keys count, never `constructor` or `toString` from its prototype. */
 export function givenValue(given: Record<string, unknown>, name: string): unknown {

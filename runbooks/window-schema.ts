@@ -11,6 +11,9 @@ import { suggestion } from './suggest.ts';
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const WEEK_MS = 7 * 86_400_000;
 
+/** The IANA time zones this runtime knows by their canonical names; isTimeZone also takes their aliases. */
+export const TIME_ZONES: readonly string[] = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
+
 export function isTimeZone(name: string): boolean {
 	try {
 		new Intl.DateTimeFormat('en-US', { timeZone: name });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../runbooks/duration.ts';
 import { NAME_PATTERN } from '../runbooks/fields.ts';
 import { givenInputsSchema } from '../runbooks/inputs.ts';
-import { isTimeZone } from '../runbooks/window-schema.ts';
+import { isTimeZone, TIME_ZONES } from '../runbooks/window-schema.ts';
 import type { scheduledRun, ScheduledRunInput } from '../workflows/scheduled-run.ts';
 
 /**
@@ -43,7 +43,7 @@ export const newScheduleSchema = z
 			.regex(DURATION_PATTERN, 'must be an interval such as 30m, 1h or 1d')
 			.refine((value) => !DURATION_PATTERN.test(value) || parseDuration(value) >= MIN_INTERVAL_MS, 'must be at least 1m')
 			.optional(),
-		timezone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
+		timezone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').meta({ enum: [...TIME_ZONES] }).default('UTC'),
 		inputs: givenInputsSchema.default({}),
 		paused: z.boolean().default(false),
 		note: z.string().trim().max(500).optional()
@@ -51,7 +51,8 @@ export const newScheduleSchema = z
 	.superRefine((body, ctx) => {
 		if (body.cron === undefined && body.every === undefined) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give cron or every' });
 		if (body.cron !== undefined && body.every !== undefined) ctx.addIssue({ code: 'custom', path: ['every'], message: 'give cron or every, not both' });
-	});
+	})
+	.meta({ oneOf: [{ required: ['cron'] }, { required: ['every'] }] });
 
 export type NewSchedule = z.output<typeof newScheduleSchema>;
 

@@ -1,5 +1,4 @@
 import { STATUS_CODES } from 'node:http';
-import type { z } from 'zod';
 import type { Role } from '../../../../db/schema/index.ts';
 import { describeRoles, hasRole } from '../roles.ts';
 import type { SessionUser } from './auth.ts';
@@ -28,27 +27,6 @@ export function statusTitle(status: number): string {
 
 export function formatIssuePath(path: readonly PropertyKey[]): string {
 	return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
-}
-
-/**
- * Reads a JSON body and validates it: the parsed value, or a problem response to return as is
- * (415 for another media type, 400 for malformed JSON, 422 with field paths for invalid content).
- */
-export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S> | Response> {
-	const mediaType = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase();
-	if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
-		return problem(415, 'Unsupported Media Type', 'Send the body as application/json.');
-	}
-	let body: unknown;
-	try {
-		body = await request.json();
-	} catch {
-		return problem(400, 'Bad Request', 'The body is not valid JSON.');
-	}
-	const parsed = schema.safeParse(body);
-	if (parsed.success) return parsed.data;
-	const errors = parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path) || '(body)', message: issue.message }));
-	return problem(422, 'Unprocessable Content', 'The request body is not valid.', errors);
 }
 
 /** The caller if signed in (cookie or bearer token) and holding one of `roles`; else a 401/403 problem to return. */

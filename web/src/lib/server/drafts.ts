@@ -11,14 +11,6 @@ export interface RunbookDraft {
 	updatedAt: Date;
 }
 
-/**
- * A draft holds what an author is typing, valid or not; only its size is bounded. The bound sits
- * under adapter-node's default request body limit (512 KiB) with room for the JSON envelope.
- */
-export const MAX_DRAFT_BYTES = 400_000;
-/** The largest request body the draft route reads: anything longer is refused before reading. */
-export const MAX_DRAFT_REQUEST_BYTES = 512 * 1024;
-
 export async function getDraft(name: string): Promise<RunbookDraft | null> {
 	const [row] = await getDb()
 		.select({

@@ -1,31 +1,23 @@
-import { json, type RequestHandler } from '@sveltejs/kit';
+import type { RequestHandler } from '@sveltejs/kit';
 import type { z } from 'zod';
-import type { Actor } from '../../../../workflows/definitions.ts';
-import { apiUser, parseJsonBody, problem, statusTitle } from './api.ts';
+import type { Actor } from '$workflows/definitions.ts';
 import { DecisionRefusedError } from './approvals.ts';
-import { isRunId } from './views/runs.ts';
+import { route } from './contract/route.ts';
+import type { stepUpdateOperation } from './contract/step-update.ts';
 
-/**
- * A person acting on one step of a run (decide, tick a checklist, override a freeze): any
- * signed-in user may ask; whether it counts is the workflow's Update validator's call, answered
- * with its reason after `refused` ("Your decision did not count: …").
- */
+/** The handler of a step update declared with stepUpdateOperation: the workflow's refusal becomes its status, with `refused` before the reason. */
+
 export function stepUpdateRoute<S extends z.ZodType>(
-	schema: S,
+	declared: ReturnType<typeof stepUpdateOperation<S>>,
 	send: (runId: string, stepId: string, body: z.output<S>, actor: Actor) => Promise<unknown>,
 	refused: string
-): RequestHandler<{ id: string; stepId: string }> {
-	return async ({ locals, params, request }) => {
-		const caller = apiUser(locals);
-		if (caller instanceof Response) return caller;
-		if (!isRunId(params.id)) return problem(404, 'Not Found', `No run "${params.id}".`);
-		const body = await parseJsonBody(request, schema);
-		if (body instanceof Response) return body;
+): RequestHandler {
+	return route(declared, async ({ caller, params, body, json, problem }) => {
 		try {
-			return json(await send(params.id, params.stepId, body, { id: caller.id, username: caller.username, roles: [...caller.roles] }));
+			return json(200, await send(params.id, params.stepId, body, { id: caller.id, username: caller.username, roles: [...caller.roles] }));
 		} catch (error) {
-			if (error instanceof DecisionRefusedError) return problem(error.status, statusTitle(error.status), `${refused}: ${error.message}.`);
+			if (error instanceof DecisionRefusedError) return problem(error.status as 400 | 403 | 404 | 409 | 503, `${refused}: ${error.message}.`);
 			throw error;
 		}
-	};
+	});
 }

@@ -1,25 +1,11 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
-import { ROLES, userRoles, users, type Role } from '../../../../db/schema/index.ts';
+import { userRoles, users, type Role } from '../../../../db/schema/index.ts';
 import { appendAudit } from '../../../../shared/audit.ts';
 import { hashPassword } from './auth.ts';
 import { getDb } from './db.ts';
+import type { NewUserInput } from './user-input.ts';
 
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,62}$/;
-
-/** What creating a user accepts, from the JSON API and from the admin form alike. */
-export const newUserSchema = z.object({
-	username: z
-		.string()
-		.trim()
-		.toLowerCase()
-		.regex(USERNAME_PATTERN, 'must be 2–63 lower-case letters, digits, dots, dashes or underscores'),
-	password: z.string().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters'),
-	roles: z.array(z.enum(ROLES)).min(1, 'choose at least one role'),
-	email: z.union([z.literal(''), z.email('must be an email address')]).optional(),
-	displayName: z.string().trim().max(200).optional()
-});
-export type NewUserInput = z.infer<typeof newUserSchema>;
+export { newUserSchema, USERNAME_PATTERN, type NewUserInput } from './user-input.ts';
 
 export interface UserSummary {
 	id: string;

@@ -1,12 +1,9 @@
-import { json } from '@sveltejs/kit';
-import { apiUser } from '$lib/server/api.ts';
 import { approvalsFor } from '$lib/server/approvals.ts';
-import type { RequestHandler } from './$types';
+import { route } from '$lib/server/contract/route.ts';
+import * as contract from './contract.ts';
 
 /** The approvals inbox: what the caller may decide now, oldest first. */
-export const GET: RequestHandler = async ({ locals }) => {
-	const caller = apiUser(locals);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ caller, json }) => {
 	const approvals = await approvalsFor({ id: caller.id, username: caller.username, roles: [...caller.roles] });
-	return json({ approvals }, { headers: { 'cache-control': 'no-store' } });
-};
+	return json(200, { approvals }, { 'cache-control': 'no-store' });
+});

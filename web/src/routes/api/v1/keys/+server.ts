@@ -1,11 +1,6 @@
-import { json } from '@sveltejs/kit';
-import { apiUser } from '$lib/server/api.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { keyStatus } from '$lib/server/keys.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
 /** Admin: the key ring's ids (current first) and how many stored values each key still seals. Never a key. */
-export const GET: RequestHandler = async ({ locals }) => {
-	const caller = apiUser(locals, 'admin');
-	if (caller instanceof Response) return caller;
-	return json(await keyStatus(), { headers: { 'cache-control': 'no-store' } });
-};
+export const GET = route(contract.GET, async ({ json }) => json(200, await keyStatus(), { 'cache-control': 'no-store' }));

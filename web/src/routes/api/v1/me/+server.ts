@@ -1,9 +1,6 @@
-import { json } from '@sveltejs/kit';
-import { apiUser } from '$lib/server/api.ts';
-import type { RequestHandler } from './$types';
+import { route } from '$lib/server/contract/route.ts';
+import * as contract from './contract.ts';
 
-export const GET: RequestHandler = ({ locals }) => {
-	const user = apiUser(locals);
-	if (user instanceof Response) return user;
-	return json({ user, session: locals.session && { expiresAt: locals.session.expiresAt.toISOString() } });
-};
+export const GET = route(contract.GET, ({ caller, event, json }) =>
+	json(200, { user: caller, session: event.locals.session && { expiresAt: event.locals.session.expiresAt.toISOString() } })
+);

@@ -1,6 +1,5 @@
-import { json } from '@sveltejs/kit';
+import { route } from '$lib/server/contract/route.ts';
 import { openApiDocument } from '$lib/server/openapi.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
-/** Public, like any API description: it holds no data, and scripts read it before they sign in. */
-export const GET: RequestHandler = ({ url }) => json(openApiDocument(url.origin));
+export const GET = route(contract.GET, ({ event, json }) => json(200, openApiDocument(event.url.origin)));

@@ -1,12 +1,7 @@
-import { json } from '@sveltejs/kit';
-import { apiUser } from '$lib/server/api.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { getDb } from '$lib/server/db.ts';
-import { listSecrets } from '../../../../../../shared/secret-store.ts';
-import type { RequestHandler } from './$types';
+import { listSecrets } from '$shared/secret-store.ts';
+import * as contract from './contract.ts';
 
 /** Names and when each was last set; a value is never read back (admin only). */
-export const GET: RequestHandler = async ({ locals }) => {
-	const caller = apiUser(locals, 'admin');
-	if (caller instanceof Response) return caller;
-	return json({ secrets: await listSecrets(getDb()) });
-};
+export const GET = route(contract.GET, async ({ json }) => json(200, { secrets: await listSecrets(getDb()) }));

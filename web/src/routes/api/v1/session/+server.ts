@@ -1,38 +1,23 @@
-import { json } from '@sveltejs/kit';
-import { z } from 'zod';
-import { apiUser, parseJsonBody, problem } from '$lib/server/api.ts';
 import { deleteSessionCookie, invalidateSession, setSessionCookie } from '$lib/server/auth.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { attemptLogin } from '$lib/server/login.ts';
-import type { RequestHandler } from './$types';
-
-const credentialsSchema = z.object({
-	username: z.string().min(1, 'is required').max(200),
-	password: z.string().min(1, 'is required').max(1024)
-});
+import * as contract from './contract.ts';
 
 /** Signs in: sets the session cookie and answers with who signed in. */
-export const POST: RequestHandler = async ({ request, cookies, url, getClientAddress }) => {
-	const body = await parseJsonBody(request, credentialsSchema);
-	if (body instanceof Response) return body;
-	const result = await attemptLogin({ ...body, clientAddress: getClientAddress() });
+export const POST = route(contract.POST, async ({ body, event, json, problem }) => {
+	const result = await attemptLogin({ ...body, clientAddress: event.getClientAddress() });
 	if (!result.ok) {
-		if (result.reason === 'rate_limited') {
-			return problem(429, 'Too Many Requests', 'Too many failed sign-ins. Try again later.', undefined, {
-				'retry-after': String(result.retryAfterSeconds)
-			});
-		}
-		return problem(401, 'Unauthorized', 'Wrong username or password.');
+		if (result.reason === 'rate_limited') return problem(429, 'Too many failed sign-ins. Try again later.', undefined, { 'retry-after': String(result.retryAfterSeconds) });
+		return problem(401, 'Wrong username or password.');
 	}
-	setSessionCookie(cookies, url, result.token, result.expiresAt);
+	setSessionCookie(event.cookies, event.url, result.token, result.expiresAt);
 	const { id, username, roles } = result.user;
-	return json({ user: { id, username, roles } }, { headers: { 'cache-control': 'no-store' } });
-};
+	return json(200, { user: { id, username, roles } }, { 'cache-control': 'no-store' });
+});
 
 /** Signs out the session the request came with (cookie or bearer). */
-export const DELETE: RequestHandler = async ({ locals, cookies, url }) => {
-	const user = apiUser(locals);
-	if (user instanceof Response) return user;
-	if (locals.session) await invalidateSession(locals.session.id);
-	deleteSessionCookie(cookies, url);
-	return new Response(null, { status: 204 });
-};
+export const DELETE = route(contract.DELETE, async ({ event, send }) => {
+	if (event.locals.session) await invalidateSession(event.locals.session.id);
+	deleteSessionCookie(event.cookies, event.url);
+	return send(204);
+});

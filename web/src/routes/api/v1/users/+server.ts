@@ -1,29 +1,16 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, parseJsonBody, problem } from '$lib/server/api.ts';
-import { createUser, listUsers, newUserSchema, UserExistsError, type UserSummary } from '$lib/server/users.ts';
-import type { RequestHandler } from './$types';
+import { route } from '$lib/server/contract/route.ts';
+import { createUser, listUsers, UserExistsError, type UserSummary } from '$lib/server/users.ts';
+import * as contract from './contract.ts';
 
 const toJson = (user: UserSummary) => ({ ...user, createdAt: user.createdAt.toISOString() });
 
-export const GET: RequestHandler = async ({ locals }) => {
-	const caller = apiUser(locals, 'admin');
-	if (caller instanceof Response) return caller;
-	const users = await listUsers();
-	return json({ users: users.map(toJson) });
-};
+export const GET = route(contract.GET, async ({ json }) => json(200, { users: (await listUsers()).map(toJson) }));
 
-export const POST: RequestHandler = async ({ locals, request }) => {
-	const caller = apiUser(locals, 'admin');
-	if (caller instanceof Response) return caller;
-	const input = await parseJsonBody(request, newUserSchema);
-	if (input instanceof Response) return input;
+export const POST = route(contract.POST, async ({ caller, body, json, problem }) => {
 	try {
-		const user = await createUser(input, caller.username);
-		return json({ user: toJson(user) }, { status: 201 });
-	} catch (err) {
-		if (err instanceof UserExistsError) {
-			return problem(409, 'Conflict', err.message, [{ path: 'username', message: 'is already taken' }]);
-		}
-		throw err;
+		return json(201, { user: toJson(await createUser(body, caller.username)) });
+	} catch (error) {
+		if (error instanceof UserExistsError) return problem(409, error.message, [{ path: 'username', message: 'is already taken' }]);
+		throw error;
 	}
-};
+});

@@ -1,13 +1,9 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUNBOOK_READERS } from '$lib/roles.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { getRunView } from '$lib/server/views/runs.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
-export const GET: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...RUNBOOK_READERS);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ params, json, problem }) => {
 	const run = await getRunView(params.id);
-	if (!run) return problem(404, 'Not Found', `No run "${params.id}".`);
-	return json(run, { headers: { 'cache-control': 'no-store' } });
-};
+	if (!run) return problem(404, `No run "${params.id}".`);
+	return json(200, run, { 'cache-control': 'no-store' });
+});

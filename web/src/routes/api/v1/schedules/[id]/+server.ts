@@ -1,29 +1,23 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUNBOOK_READERS, SCHEDULE_MANAGERS } from '$lib/roles.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { deleteSchedule, getSchedule, ScheduleMissingError } from '$lib/server/schedules.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
-export const GET: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...RUNBOOK_READERS);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ params, json, problem }) => {
 	try {
-		return json(await getSchedule(params.id), { headers: { 'cache-control': 'no-store' } });
+		return json(200, await getSchedule(params.id), { 'cache-control': 'no-store' });
 	} catch (error) {
-		if (error instanceof ScheduleMissingError) return problem(404, 'Not Found', `No schedule "${params.id}".`);
+		if (error instanceof ScheduleMissingError) return problem(404, `No schedule "${params.id}".`);
 		throw error;
 	}
-};
+});
 
 /** Deletes the schedule; the runs it started stay. */
-export const DELETE: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...SCHEDULE_MANAGERS);
-	if (caller instanceof Response) return caller;
+export const DELETE = route(contract.DELETE, async ({ caller, params, send, problem }) => {
 	try {
 		await deleteSchedule(params.id, caller);
 	} catch (error) {
-		if (error instanceof ScheduleMissingError) return problem(404, 'Not Found', `No schedule "${params.id}".`);
+		if (error instanceof ScheduleMissingError) return problem(404, `No schedule "${params.id}".`);
 		throw error;
 	}
-	return new Response(null, { status: 204 });
-};
+	return send(204);
+});

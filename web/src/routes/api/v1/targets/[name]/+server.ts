@@ -1,15 +1,11 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUNBOOK_READERS } from '$lib/roles.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { getDb } from '$lib/server/db.ts';
-import { getTarget } from '../../../../../../../shared/target-store.ts';
-import type { RequestHandler } from './$types';
+import { getTarget } from '$shared/target-store.ts';
+import * as contract from './contract.ts';
 
 /** The target's document as published: it holds `secret:NAME` references, never a secret's value. */
-export const GET: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...RUNBOOK_READERS);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ params, json, problem }) => {
 	const target = await getTarget(getDb(), params.name);
-	if (!target) return problem(404, 'Not Found', `No target "${params.name}".`);
-	return json(target);
-};
+	if (!target) return problem(404, `No target "${params.name}".`);
+	return json(200, target);
+});

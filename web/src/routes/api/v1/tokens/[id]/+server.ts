@@ -1,17 +1,14 @@
-import { apiUser, problem } from '$lib/server/api.ts';
-import { ApiTokenNotFoundError, isTokenId, revokeApiToken } from '$lib/server/tokens.ts';
-import type { RequestHandler } from './$types';
+import { route } from '$lib/server/contract/route.ts';
+import { ApiTokenNotFoundError, revokeApiToken } from '$lib/server/tokens.ts';
+import * as contract from './contract.ts';
 
 /** Revokes a token (the owner's own, or any for an admin); it stops working at once. */
-export const DELETE: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals);
-	if (caller instanceof Response) return caller;
-	if (!isTokenId(params.id)) return problem(404, 'Not Found', `No token "${params.id}".`);
+export const DELETE = route(contract.DELETE, async ({ caller, params, send, problem }) => {
 	try {
 		await revokeApiToken(params.id, caller);
 	} catch (error) {
-		if (error instanceof ApiTokenNotFoundError) return problem(404, 'Not Found', `No token "${params.id}".`);
+		if (error instanceof ApiTokenNotFoundError) return problem(404, `No token "${params.id}".`);
 		throw error;
 	}
-	return new Response(null, { status: 204 });
-};
+	return send(204);
+});

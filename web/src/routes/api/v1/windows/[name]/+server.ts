@@ -1,13 +1,9 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUNBOOK_READERS } from '$lib/roles.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { getWindowView } from '$lib/server/windows.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
-export const GET: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...RUNBOOK_READERS);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ params, json, problem }) => {
 	const window = await getWindowView(params.name, new Date(), 5);
-	if (!window) return problem(404, 'Not Found', `No window "${params.name}".`);
-	return json(window);
-};
+	if (!window) return problem(404, `No window "${params.name}".`);
+	return json(200, window);
+});

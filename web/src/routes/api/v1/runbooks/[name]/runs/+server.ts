@@ -1,13 +1,8 @@
-import { json } from '@sveltejs/kit';
-import { z } from 'zod';
-import { apiUser, parseJsonBody, problem, type FieldError } from '$lib/server/api.ts';
-import { RUN_STARTERS } from '$lib/roles.ts';
+import type { FieldError } from '$lib/server/api.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { RunbookNotFoundError, RunInputError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
-import { givenInputsSchema } from '../../../../../../../../runbooks/inputs.ts';
-import { parseSource } from '../../../../../../../../runbooks/source.ts';
-import type { RequestHandler } from './$types';
-
-const body = z.object({ inputs: givenInputsSchema.default({}), version: z.number().int().positive().optional() }).strict();
+import { parseSource } from '$runbooks/source.ts';
+import * as contract from './contract.ts';
 
 /**
  * Points each input error at the request body, as a runbook's errors point at its source: at the
@@ -19,19 +14,14 @@ function locateInBody(raw: string, errors: FieldError[]): FieldError[] {
 	return errors.map((error) => (error.path.startsWith('inputs.') ? { ...error, ...source.locate({ path: ['inputs', error.path.slice('inputs.'.length)], message: error.message }) } : error));
 }
 
-export const POST: RequestHandler = async ({ locals, params, request }) => {
-	const caller = apiUser(locals, ...RUN_STARTERS);
-	if (caller instanceof Response) return caller;
-	const raw = await request.clone().text();
-	const input = await parseJsonBody(request, body);
-	if (input instanceof Response) return input;
+export const POST = route(contract.POST, async ({ caller, params, body, bodyText, json, problem }) => {
 	try {
-		const run = await startRun({ runbookName: params.name, version: input.version, inputs: input.inputs, initiator: { id: caller.id, username: caller.username } });
-		return json(run, { status: 201, headers: { location: `/api/v1/runs/${run.id}` } });
+		const run = await startRun({ runbookName: params.name, version: body.version, inputs: body.inputs, initiator: { id: caller.id, username: caller.username } });
+		return json(201, run, { location: `/api/v1/runs/${run.id}` });
 	} catch (error) {
-		if (error instanceof RunbookNotFoundError) return problem(404, 'Not Found', error.message);
-		if (error instanceof RunInputError) return problem(422, 'Unprocessable Content', 'The run cannot start with these inputs.', locateInBody(raw, error.errors));
-		if (error instanceof TemporalUnavailableError) return problem(503, 'Service Unavailable', 'Temporal cannot be reached, so the run was not started. Try again in a moment.', undefined, { 'retry-after': '5' });
+		if (error instanceof RunbookNotFoundError) return problem(404, error.message);
+		if (error instanceof RunInputError) return problem(422, 'The run cannot start with these inputs.', locateInBody(bodyText, error.errors));
+		if (error instanceof TemporalUnavailableError) return problem(503, 'Temporal cannot be reached, so the run was not started. Try again in a moment.', undefined, { 'retry-after': '5' });
 		throw error;
 	}
-};
+});

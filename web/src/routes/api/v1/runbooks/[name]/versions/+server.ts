@@ -1,13 +1,9 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUNBOOK_READERS } from '$lib/roles.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { listVersions } from '$lib/server/runbooks.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
-export const GET: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...RUNBOOK_READERS);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ params, json, problem }) => {
 	const versions = await listVersions(params.name);
-	if (!versions) return problem(404, 'Not Found', `No runbook "${params.name}".`);
-	return json({ versions });
-};
+	if (!versions) return problem(404, `No runbook "${params.name}".`);
+	return json(200, { versions });
+});

@@ -1,9 +1,8 @@
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUNBOOK_READERS } from '$lib/roles.ts';
 import { isRunSettled } from '$lib/run-types.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { runFeed, type RunSnapshot } from '$lib/server/run-feed.ts';
 import { getRunView, listRunEvents } from '$lib/server/views/runs.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
 /** A comment now and then keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
@@ -17,12 +16,11 @@ const RETRY_MS = 1000;
  * otherwise reconnect. Changes are pushed by the run feed (one LISTEN per web process, one read
  * per change for all viewers), never polled.
  */
-export const GET: RequestHandler = async ({ locals, params, request, url }) => {
-	const caller = apiUser(locals, ...RUNBOOK_READERS);
-	if (caller instanceof Response) return caller;
+export const GET = route(contract.GET, async ({ params, query, event, send: reply, problem }) => {
+	const { request } = event;
 	const view = await getRunView(params.id);
-	if (!view) return problem(404, 'Not Found', `No run "${params.id}".`);
-	const after = Number(url.searchParams.get('after') ?? request.headers.get('last-event-id') ?? 0);
+	if (!view) return problem(404, `No run "${params.id}".`);
+	const after = query.after ?? Number(request.headers.get('last-event-id') ?? 0);
 	const first: RunSnapshot = { view, events: await listRunEvents(view.id) };
 	let lastEventId = Number.isSafeInteger(after) && after > 0 ? after : 0;
 	const encoder = new TextEncoder();
@@ -84,7 +82,5 @@ export const GET: RequestHandler = async ({ locals, params, request, url }) => {
 		}
 	});
 
-	return new Response(stream, {
-		headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' }
-	});
-};
+	return reply(200, stream, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+});

@@ -1,22 +1,16 @@
-import { json } from '@sveltejs/kit';
-import { apiUser, problem } from '$lib/server/api.ts';
-import { RUN_STARTERS } from '$lib/roles.ts';
+import { route } from '$lib/server/contract/route.ts';
 import { resumeRun, RunNotFoundError } from '$lib/server/run-controls.ts';
 import { RunStateError } from '$lib/server/runs.ts';
-import { isRunId } from '$lib/server/views/runs.ts';
-import type { RequestHandler } from './$types';
+import * as contract from './contract.ts';
 
 /** Resumes a failed run from its failed step: 202 while it starts again; 409 unless it failed. */
-export const POST: RequestHandler = async ({ locals, params }) => {
-	const caller = apiUser(locals, ...RUN_STARTERS);
-	if (caller instanceof Response) return caller;
-	if (!isRunId(params.id)) return problem(404, 'Not Found', `No run "${params.id}".`);
+export const POST = route(contract.POST, async ({ caller, params, json, problem }) => {
 	try {
 		const resumed = await resumeRun(params.id, caller);
-		return json({ ...resumed, status: 'pending' }, { status: 202 });
+		return json(202, { ...resumed, status: 'pending' });
 	} catch (error) {
-		if (error instanceof RunNotFoundError) return problem(404, 'Not Found', `No run "${params.id}".`);
-		if (error instanceof RunStateError) return problem(409, 'Conflict', `Cannot resume: ${error.message}.`);
+		if (error instanceof RunNotFoundError) return problem(404, `No run "${params.id}".`);
+		if (error instanceof RunStateError) return problem(409, `Cannot resume: ${error.message}.`);
 		throw error;
 	}
-};
+});
