@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { error, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
@@ -8,6 +8,7 @@ import { closeParsePool } from '$lib/server/parse-pool.ts';
 import { closeTemporalClient } from '$lib/server/temporal.ts';
 import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
 import { chooseLocale, INTL_LOCALE, LOCALE_COOKIE } from '$lib/i18n/locale.ts';
+import { textProblem } from '$runbooks/input-safety.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const isApi = (url: URL) => url.pathname.startsWith('/api/');
@@ -29,6 +30,52 @@ const checkApiOrigin: Handle = ({ event, resolve }) => {
 			return problem(403, 'Forbidden', 'Cross-site request refused: the Origin header is missing or is not this site.');
 		}
 	}
+	return resolve(event);
+};
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** The first part of a page request that is not plain text (runbooks/input-safety.ts): a path segment, a query parameter or a form field. */
+async function unsafePagePart(request: Request, url: URL): Promise<{ field: string; message: string } | undefined> {
+	for (const segment of url.pathname.split('/')) {
+		let decoded: string;
+		try {
+			decoded = decodeURIComponent(segment);
+		} catch {
+			return { field: 'path', message: 'is not valid percent-encoded UTF-8' };
+		}
+		const message = textProblem(decoded);
+		if (message) return { field: 'path', message };
+	}
+	for (const [name, value] of url.searchParams) {
+		const message = textProblem(name) ?? textProblem(value);
+		if (message) return { field: name, message };
+	}
+	const mediaType = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+	if (request.method !== 'POST' || !FORM_TYPES.includes(mediaType)) return undefined;
+	let form: FormData;
+	try {
+		form = await request.clone().formData();
+	} catch {
+		return { field: '(form)', message: 'is not a readable form' };
+	}
+	for (const [name, value] of form) {
+		const message = textProblem(name) ?? (typeof value === 'string' ? textProblem(value) : undefined);
+		if (message) return { field: name, message };
+	}
+	return undefined;
+}
+
+/**
+ * Pages and form actions get the rule the JSON API's body reader applies (no NUL, no lone
+ * surrogate): such a value would otherwise reach PostgreSQL as a query parameter, or Temporal in
+ * a decision, and fail there as a 500. JSON routes check their own paths and queries, so each
+ * answers with the status its contract declares.
+ */
+const refuseUnsafePageInput: Handle = async ({ event, resolve }) => {
+	if (isApi(event.url)) return resolve(event);
+	const unsafe = await unsafePagePart(event.request, event.url);
+	if (unsafe) throw error(400, { message: `${unsafe.field} ${unsafe.message}.`, code: 'invalid_input' });
 	return resolve(event);
 };
 
@@ -119,7 +166,7 @@ export const init: ServerInit = () => {
 	process.once('sveltekit:shutdown', () => void Promise.allSettled([closeDb(), closeTemporalClient(), closeParsePool()]));
 };
 
-export const handle = sequence(securityHeaders, checkApiOrigin, chooseLanguage, authenticate, apiProblems);
+export const handle = sequence(securityHeaders, checkApiOrigin, refuseUnsafePageInput, chooseLanguage, authenticate, apiProblems);
 
 /** Logs the real error with a reference; the browser (or API client) only sees the reference. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
