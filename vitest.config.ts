@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { LastFilesSequencer } from './test/setup/sequencer.ts';
 
 /**
  * Projects: `unit` (pure logic, fast, parallel), `component` (Svelte components in jsdom),
@@ -15,6 +16,7 @@ const alias = { $lib: root('web/src/lib'), $db: root('db'), $runbooks: root('run
 
 export default defineConfig({
 	test: {
+		sequence: { sequencer: LastFilesSequencer },
 		projects: [
 			{ resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
 			{

@@ -12,7 +12,9 @@ import { isDocumentBody, maxBodyBytes, type DocumentBody, type JsonBody } from '
  */
 
 const JSON_TYPES = (mediaType: string) => mediaType === 'application/json' || mediaType.endsWith('+json');
-export const DOCUMENT_MEDIA_TYPES = ['application/yaml', 'application/json', 'application/x-yaml', 'text/yaml', 'text/x-yaml'] as const;
+/** The media types a document is documented with; the older YAML names before them are accepted too. */
+export const DOCUMENT_MEDIA_TYPES = ['application/yaml', 'application/json'] as const;
+const ACCEPTED_DOCUMENT_TYPES: readonly string[] = [...DOCUMENT_MEDIA_TYPES, 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
 /** The body as checked, and the text it was read from (for pointing at a line and column in it). */
 export type BodyResult<T> = { ok: true; value: T; text?: string } | { ok: false; response: Response };
@@ -87,7 +89,7 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, spec: 
 /** A document's source and media type; its content is the document parser's to check. */
 export async function readDocumentBody(request: Request, spec: DocumentBody): Promise<BodyResult<{ source: string; mediaType: string }>> {
 	const mediaType = mediaTypeOf(request);
-	if (!(DOCUMENT_MEDIA_TYPES as readonly string[]).includes(mediaType)) {
+	if (!ACCEPTED_DOCUMENT_TYPES.includes(mediaType)) {
 		return refused(problem(415, 'Unsupported Media Type', `Send the ${spec.document.toLowerCase()} as application/yaml or application/json.`));
 	}
 	const text = await readText(request, maxBodyBytes(spec), spec.document.toLowerCase());
