@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
@@ -74,7 +74,8 @@ export interface SchemathesisRun {
 export async function runSchemathesis(st: string, args: { schemaUrl: string; token: string; configFile: string; maxExamples: number; seed?: string }): Promise<SchemathesisRun> {
 	const argv = ['--config-file', args.configFile, 'run', args.schemaUrl, '--checks', SCHEMATHESIS_CHECKS, '--header', `Authorization: Bearer ${args.token}`, '--max-examples', String(args.maxExamples), '--no-color'];
 	if (args.seed) argv.push('--seed', args.seed);
-	const result = await run(st, argv, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, COLUMNS: '160' } }).then(
+	// Run beside its config: schemathesis keeps a cache folder (.schemathesis) in its working directory.
+	const result = await run(st, argv, { cwd: dirname(args.configFile), maxBuffer: 64 * 1024 * 1024, env: { ...process.env, COLUMNS: '160' } }).then(
 		({ stdout, stderr }) => ({ exitCode: 0, output: stdout + stderr }),
 		(error: { code?: number; stdout?: string; stderr?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` })
 	);

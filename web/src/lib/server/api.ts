@@ -21,8 +21,11 @@ export function problem(status: number, title: string, detail?: string, errors?:
 	return response;
 }
 
+/** RFC 9110's names, where Node still carries the older ones. */
+const TITLES: Record<number, string> = { 413: 'Content Too Large', 422: 'Unprocessable Content' };
+
 export function statusTitle(status: number): string {
-	return STATUS_CODES[status] ?? 'Error';
+	return TITLES[status] ?? STATUS_CODES[status] ?? 'Error';
 }
 
 export function formatIssuePath(path: readonly PropertyKey[]): string {
