@@ -66,9 +66,10 @@ export function schemathesisConfig(document: { paths: Record<string, Record<stri
 export interface SchemathesisRun {
 	exitCode: number;
 	output: string;
-	/** From its summary: cases generated and unique failures found. */
+	/** From its summary: cases generated and unique failures found, and how long each phase took. */
 	cases: number;
 	failures: number;
+	phases: string;
 }
 
 export async function runSchemathesis(st: string, args: { schemaUrl: string; token: string; configFile: string; maxExamples: number; seed?: string }): Promise<SchemathesisRun> {
@@ -81,7 +82,8 @@ export async function runSchemathesis(st: string, args: { schemaUrl: string; tok
 	);
 	const cases = /(\d+) generated/.exec(result.output);
 	const failures = /(\d+) unique failures?/.exec(result.output);
-	return { ...result, cases: cases ? Number(cases[1]) : 0, failures: failures ? Number(failures[1]) : 0 };
+	const phases = [...result.output.matchAll(/(Examples|Coverage|Fuzzing|Stateful) \(in ([\d.]+)s\)/g)].map((m) => `${m[1].toLowerCase()} ${Math.round(Number(m[2]))} s`).join(', ');
+	return { ...result, cases: cases ? Number(cases[1]) : 0, failures: failures ? Number(failures[1]) : 0, phases };
 }
 
 /** The part of schemathesis's report worth reading in a failed test: the failures and the summary. */

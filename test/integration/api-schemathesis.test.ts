@@ -112,7 +112,7 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 
 		const started = performance.now();
 		const result = await runSchemathesis(st, { schemaUrl: `${webUrl()}/api/v1/openapi.json`, token, configFile, maxExamples: MAX_EXAMPLES, seed: process.env.TEND_SCHEMATHESIS_SEED });
-		console.log(`[schemathesis] ${result.cases} cases, ${result.failures} unique failures in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+		console.log(`[schemathesis] ${result.cases} cases, ${result.failures} unique failures in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.phases})`);
 		if (result.exitCode !== 0) throw new Error(`schemathesis found problems (exit ${result.exitCode}):\n${failureReport(result.output)}`);
 		expect(result.failures).toBe(0);
 		expect(result.cases).toBeGreaterThan(1000);
