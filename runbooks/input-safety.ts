@@ -40,11 +40,16 @@ export function keyProblem(key: string): string | undefined {
 
 export interface UnsafeInputOptions {
 	/**
-	 * Top-level fields whose keys are names checked against a declaration later (a run's inputs
-	 * against the runbook's): a reserved key there is left for that check, which names it as
-	 * undeclared. It is still checked as text, and what it holds as any value.
+	 * Objects whose keys are names (dot paths: `spec.inputs`, `inputs`): `constructor` and
+	 * `prototype` are names like any other there, read as own keys only; the keys are still
+	 * checked as text, and what they hold as any value.
 	 */
 	namesAt?: readonly string[];
+	/**
+	 * `__proto__` passes there too, for a caller that checks each name against a declaration and
+	 * names it as undeclared (a run's inputs). Elsewhere a schema would drop it without a word.
+	 */
+	checkedNames?: boolean;
 }
 
 /**
@@ -74,9 +79,9 @@ export function findUnsafeInput(value: unknown, options: UnsafeInputOptions = {}
 		if (Array.isArray(current)) {
 			current.forEach((item, index) => children.push({ value: item, path: [...path, index], depth: depth + 1 }));
 		} else {
-			const names = path.length === 1 && options.namesAt?.includes(String(path[0]));
+			const names = options.namesAt?.includes(path.join('.'));
 			for (const key of Object.keys(current)) {
-				const problem = names ? textProblem(key) : keyProblem(key);
+				const problem = names && (key !== '__proto__' || options.checkedNames) ? textProblem(key) : keyProblem(key);
 				if (problem) {
 					found.push({ path: [...path, key], message: problem, key: true });
 					continue;

@@ -57,7 +57,8 @@ export function parseSource(source: string): ParsedSource {
 	const locateIn = (finding: Finding) => locate(doc, source, finding, at);
 	if (!syntax.length) {
 		// NUL, lone surrogates, prototype keys, deep nesting: refused here, at their line, for every kind of document.
-		const unsafe = findUnsafeInput(value);
+		// A runbook's input names are looked up as own keys, so `constructor` may name one.
+		const unsafe = findUnsafeInput(value, { namesAt: ['spec.inputs'] });
 		for (const finding of unsafe) syntax.push({ path: finding.path, message: finding.message, position: locateIn(finding) });
 		if (unsafe.length) value = undefined;
 	}

@@ -65,6 +65,27 @@ describe('route(): what an operation declares is checked before its handler', ()
 	});
 });
 
+describe('route(): a query', () => {
+	const listed = route(operation({ summary: 'x', access: 'public', query: z.strictObject({ actor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }), responses: { 200: 'ok' } }), ({ query, json }) => json(200, query));
+	const get = async (search: string) => {
+		const response = (await listed(event(new Request(`http://tend.test/api/v1/x?${search}`)) as never)) as Response;
+		return { status: response.status, body: await response.json() };
+	};
+
+	it('is checked whole, one problem per parameter, each named', async () => {
+		expect(await get('actor=ada')).toEqual({ status: 200, body: { actor: 'ada', limit: 50 } });
+		const bad = await get('actor=a&actor=b&limit=1e20&who=x&__proto__=y&x=%00');
+		expect(bad.status).toBe(400);
+		expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['actor', 'x']);
+		const unknown = await get('limit=1e20&who=x&__proto__=y');
+		expect(unknown.body.errors).toEqual([
+			{ path: 'limit', message: expect.any(String) },
+			{ path: 'who', message: 'is not a parameter here; use actor, limit' },
+			{ path: '__proto__', message: 'is not a parameter here; use actor, limit' }
+		]);
+	});
+});
+
 describe('isTemporalUnavailable', () => {
 	it('recognises an unreachable or silent server, through causes, and nothing else', () => {
 		expect(isTemporalUnavailable(grpcError(14))).toBe(true);

@@ -20,6 +20,18 @@ describe('the rule every input obeys', () => {
 		expect(findUnsafeInput(JSON.parse(`${'['.repeat(MAX_NESTING)}${']'.repeat(MAX_NESTING)}`))).toEqual([]);
 	});
 
+	it('lets names be names where a declaration checks them: constructor in a runbook’s inputs, any key in a run’s', () => {
+		const declared = JSON.parse('{"spec": {"inputs": {"constructor": {"type": "string"}, "__proto__": {}, "k\\u0000": {}}, "other": {"constructor": 1}}}');
+		expect(findUnsafeInput(declared, { namesAt: ['spec.inputs'] }).map((found) => found.path)).toEqual([
+			['spec', 'inputs', '__proto__'],
+			['spec', 'inputs', 'k\u0000'],
+			['spec', 'other', 'constructor']
+		]);
+		const given = JSON.parse('{"inputs": {"__proto__": {"x": 1}, "constructor": "c"}}');
+		expect(findUnsafeInput(given, { namesAt: ['inputs'], checkedNames: true })).toEqual([]);
+		expect(findUnsafeInput({ inputs: { a: { constructor: 1 } } }, { namesAt: ['inputs'], checkedNames: true })).toEqual([{ path: ['inputs', 'a', 'constructor'], message: expect.stringMatching(/reserved/), key: true }]);
+	});
+
 	it('passes any JSON without those, and finds a NUL put anywhere in it', () => {
 		const clean = fc.jsonValue({ maxDepth: 5 }).filter((value) => !/\\u0000|\\ud[89a-f]|__proto__|"constructor"|"prototype"/i.test(JSON.stringify(value)));
 		fc.assert(fc.property(clean, (value) => findUnsafeInput(value).length === 0));

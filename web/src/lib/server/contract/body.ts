@@ -79,7 +79,7 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, spec: 
 	} catch {
 		return refused(problem(400, 'Bad Request', 'The body is not valid JSON.'));
 	}
-	const unsafe = findUnsafeInput(body, { namesAt: spec.namesAt });
+	const unsafe = findUnsafeInput(body, { namesAt: spec.namesAt, checkedNames: true });
 	if (unsafe.length) return refused(invalid(unsafe.map((u) => ({ path: formatIssuePath(u.path) || '(body)', message: u.message }))));
 	const parsed = spec.json.safeParse(body);
 	if (parsed.success) return { ok: true, value: parsed.data, text: text.value };
