@@ -66,7 +66,8 @@ export function schemathesisConfig(document: { paths: Record<string, Record<stri
 export interface SchemathesisRun {
 	exitCode: number;
 	output: string;
-	/** From its summary: cases generated and unique failures found, and how long each phase took. */
+	/** From its summary: operations tested (of those in the document), cases generated, unique failures found, and how long each phase took. */
+	operations: string;
 	cases: number;
 	failures: number;
 	phases: string;
@@ -82,8 +83,11 @@ export async function runSchemathesis(st: string, args: { schemaUrl: string; tok
 	);
 	const cases = /(\d+) generated/.exec(result.output);
 	const failures = /(\d+) unique failures?/.exec(result.output);
+	const selected = /Selected: (\d+)\/(\d+)/.exec(result.output);
+	const tested = /Tested: (\d+)/.exec(result.output);
+	const operations = `${tested?.[1] ?? '?'} of ${selected?.[2] ?? '?'}`;
 	const phases = [...result.output.matchAll(/(Examples|Coverage|Fuzzing|Stateful) \(in ([\d.]+)s\)/g)].map((m) => `${m[1].toLowerCase()} ${Math.round(Number(m[2]))} s`).join(', ');
-	return { ...result, cases: cases ? Number(cases[1]) : 0, failures: failures ? Number(failures[1]) : 0, phases };
+	return { ...result, operations, cases: cases ? Number(cases[1]) : 0, failures: failures ? Number(failures[1]) : 0, phases };
 }
 
 /** The part of schemathesis's report worth reading in a failed test: the failures and the summary. */

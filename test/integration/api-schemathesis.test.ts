@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { runEventSchema, runSchema } from '../../web/src/lib/server/contract/schemas.ts';
 import { eventually, login, loginAsAdmin, webUrl, type ApiClient } from '../helpers/api.ts';
 import { ensureSchemathesis, failureReport, runSchemathesis, schemathesisConfig } from '../helpers/schemathesis.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
@@ -16,7 +18,7 @@ import { startWorker, type TestWorker } from '../helpers/worker.ts';
  * act on runs, tokens and secrets are pinned to a probe run, a decoy token and a probe secret, so
  * it never resumes another test's failed run or revokes its own token.
  *
- * Bound: 10 examples per operation and phase (`--max-examples`), about 8,000 requests; the
+ * Bound: 10 examples per operation and phase (`--max-examples`), about 8,850 requests; the
  * coverage phase's boundary cases are most of them.
  */
 const MAX_EXAMPLES = 10;
@@ -94,6 +96,40 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 		rmSync(folder, { recursive: true, force: true });
 	});
 
+	/** The first `events` and `run` events of a run's stream, as sent. */
+	async function firstStreamEvents(runId: string): Promise<Record<string, unknown>> {
+		const response = await admin.request('GET', `/api/v1/runs/${runId}/events`);
+		expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+		const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+		const seen: Record<string, unknown> = {};
+		let buffer = '';
+		while (!('events' in seen && 'run' in seen)) {
+			const { value, done } = await reader.read();
+			if (done) break;
+			buffer += value;
+			for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+				const lines = buffer.slice(0, end).split('\n');
+				buffer = buffer.slice(end + 2);
+				const event = lines.find((line) => line.startsWith('event: '))?.slice(7);
+				if (event) seen[event] = JSON.parse(lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n'));
+			}
+		}
+		await reader.cancel();
+		return seen;
+	}
+
+	it('answers a run, and its event stream, in the shapes the document names', async () => {
+		// A run waiting on an approval: its step carries the approval's round, approvers and decisions.
+		const run = await admin.json<unknown>('GET', `/api/v1/runs/${probeRun}`);
+		const parsed = runSchema.safeParse(run.body);
+		expect(parsed.error?.issues ?? []).toEqual([]);
+		expect(run.body).toMatchObject({ steps: [{ id: 'ask', status: 'waiting', approval: { round: 1 } }, { id: 'tick' }, { id: 'tell' }] });
+		const stream = await firstStreamEvents(probeRun);
+		expect(runSchema.safeParse(stream.run).error?.issues ?? []).toEqual([]);
+		expect(z.array(runEventSchema).min(1).safeParse(stream.events).error?.issues ?? []).toEqual([]);
+		expect(stream.events).toContainEqual(expect.objectContaining({ kind: 'run.started', message: expect.any(String) }));
+	});
+
 	it('finds no server error, no undocumented status or media type, and no schema-valid request refused', async () => {
 		const document = (await admin.json<Parameters<typeof schemathesisConfig>[0]>('GET', '/api/v1/openapi.json')).body;
 		const onProbe = { id: probeRun };
@@ -112,7 +148,7 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 
 		const started = performance.now();
 		const result = await runSchemathesis(st, { schemaUrl: `${webUrl()}/api/v1/openapi.json`, token, configFile, maxExamples: MAX_EXAMPLES, seed: process.env.TEND_SCHEMATHESIS_SEED });
-		console.log(`[schemathesis] ${result.cases} cases, ${result.failures} unique failures in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.phases})`);
+		console.log(`[schemathesis] ${result.operations} operations, ${result.cases} cases, ${result.failures} unique failures in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.phases})`);
 		if (result.exitCode !== 0) throw new Error(`schemathesis found problems (exit ${result.exitCode}):\n${failureReport(result.output)}`);
 		expect(result.failures).toBe(0);
 		expect(result.cases).toBeGreaterThan(1000);

@@ -38,7 +38,7 @@ describe('the OpenAPI document', () => {
 			'GET /emergency-stop', 'POST /emergency-stop', 'DELETE /emergency-stop', 'GET /approvals', 'GET /notifications', 'POST /notifications/read',
 			'GET /tokens', 'POST /tokens', 'DELETE /tokens/{id}', 'GET /schedules', 'POST /schedules', 'GET /schedules/{id}', 'DELETE /schedules/{id}',
 			'POST /schedules/{id}/pause', 'POST /schedules/{id}/trigger', 'GET /windows', 'POST /windows', 'GET /windows/{name}', 'GET /targets', 'POST /targets',
-			'GET /targets/{name}', 'POST /targets/{name}/test', 'GET /secrets', 'PUT /secrets/{name}'
+			'GET /targets/{name}', 'POST /targets/{name}/test', 'GET /secrets', 'PUT /secrets/{name}', 'GET /audit', 'GET /audit/verify'
 		];
 		const declared = new Set(declaredOperations().map(({ method, path }) => `${method} ${path}`));
 		expect(published.filter((operation) => !declared.has(operation))).toEqual([]);
@@ -94,5 +94,18 @@ describe('the OpenAPI document', () => {
 		expect((document.paths['/runbooks/{name}/runs'].post.requestBody as { content: Record<string, { schema: Schema }> }).content['application/json'].schema.properties).toMatchObject({
 			inputs: { propertyNames: { not: { enum: ['__proto__', 'constructor', 'prototype'] } } }
 		});
+	});
+
+	it('describes a run as the run view pages and the stream use, every field DESIGN §6 names kept', () => {
+		const run = document.components.schemas.Run as { properties: Record<string, Schema> };
+		expect(Object.keys(run.properties)).toEqual(expect.arrayContaining(['id', 'runbook', 'version', 'status', 'initiator', 'inputs', 'startedAt', 'finishedAt', 'steps', 'target', 'error', 'createdAt', 'resumes', 'queue', 'emergencyStop']));
+		const step = (run.properties.steps as { items: { properties: Record<string, Schema> } }).items;
+		expect(Object.keys(step.properties)).toEqual(expect.arrayContaining(['id', 'uses', 'status', 'attempts', 'startedAt', 'finishedAt', 'outputs', 'error', 'name', 'hold', 'approval', 'checklist', 'items', 'retry']));
+		expect(Object.keys((step.properties.approval as { properties: Schema }).properties)).toEqual(expect.arrayContaining(['round', 'approvers', 'decisions', 'quorum']));
+		const event = document.components.schemas.RunEvent as { properties: Record<string, Schema> };
+		expect(Object.keys(event.properties)).toEqual(expect.arrayContaining(['id', 'stepId', 'kind', 'details', 'status', 'message', 'at']));
+		const stream = document.paths['/runs/{id}/events'].get as { parameters: Array<{ name: string; in: string }>; description: string };
+		expect(stream.parameters).toContainEqual(expect.objectContaining({ name: 'after', in: 'query' }));
+		expect(stream.description).toMatch(/`events`.*`run`.*`end`/s);
 	});
 });
