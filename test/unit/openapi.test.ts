@@ -38,7 +38,7 @@ describe('the OpenAPI document', () => {
 			'GET /emergency-stop', 'POST /emergency-stop', 'DELETE /emergency-stop', 'GET /approvals', 'GET /notifications', 'POST /notifications/read',
 			'GET /tokens', 'POST /tokens', 'DELETE /tokens/{id}', 'GET /schedules', 'POST /schedules', 'GET /schedules/{id}', 'DELETE /schedules/{id}',
 			'POST /schedules/{id}/pause', 'POST /schedules/{id}/trigger', 'GET /windows', 'POST /windows', 'GET /windows/{name}', 'GET /targets', 'POST /targets',
-			'GET /targets/{name}', 'POST /targets/{name}/test', 'GET /secrets', 'PUT /secrets/{name}', 'GET /audit', 'GET /audit/verify'
+			'GET /targets/{name}', 'POST /targets/{name}/test', 'GET /secrets', 'PUT /secrets/{name}', 'GET /audit', 'GET /audit/verify', 'GET /keys', 'POST /keys/rotate'
 		];
 		const declared = new Set(declaredOperations().map(({ method, path }) => `${method} ${path}`));
 		expect(published.filter((operation) => !declared.has(operation))).toEqual([]);
