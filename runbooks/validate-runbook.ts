@@ -120,7 +120,7 @@ function validateFinally(runbook: RunbookDocument, context: RunbookContext): Fin
 	after.forEach((step, i) => {
 		const index = main.length + i;
 		const upstream = new Set([...main.keys(), ...[...graph.upstream(i)].map((u) => main.length + u)]);
-		const scope: Scope = { step: index, upstream, self: false, item: step.forEach !== undefined };
+		const scope: Scope = { step: index, upstream: () => upstream, self: false, item: step.forEach !== undefined };
 		findings.push(...checkExpressions(findExpressions(step.with, at(i, 'with')), scope, combined, combinedGraph));
 		if (step.if !== undefined) findings.push(...checkExpressions(findExpressions(step.if, at(i, 'if')), { ...scope, item: false }, combined, combinedGraph));
 		findings.push(...checkStepSpecifics(step, at(i), scope, combined, combinedGraph, context));
