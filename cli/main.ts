@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Api, ApiError, formatProblem, UnreachableError } from './api.ts';
+import { admin, LocalInstallError } from './commands/admin.ts';
 import { apply } from './commands/apply.ts';
 import { approve, listApprovals } from './commands/approvals.ts';
 import { login } from './commands/login.ts';
@@ -22,6 +23,8 @@ const HELP = `Usage: tend <command> [options]
   schedules create <runbook> (--every 1h | --cron "0 2 * * *") [--timezone ZONE] [--input k=v]... [--paused] [--note TEXT]
   schedules pause|resume <id> [--note TEXT]
   schedules trigger|delete <id>
+  admin reset-password USER         on this machine's install (TEND_HOME, PORT as for npm start): a new
+                                    one-time password, printed on the last line; changed at next sign-in
 
 The server and token come from TEND_URL and TEND_TOKEN, or from \`tend login\`
 ($XDG_CONFIG_HOME/tend/credentials.json).`;
@@ -36,6 +39,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 	approve: { reject: { type: 'boolean' }, comment: { type: 'string', short: 'm' } },
 	runs: { limit: { type: 'string' } },
 	approvals: {},
+	admin: {},
 	schedules: {
 		every: { type: 'string' },
 		cron: { type: 'string' },
@@ -76,6 +80,7 @@ async function main(argv: string[], out: Output = processOutput): Promise<number
 	const flag = (name: string) => given[name] === true;
 	const list = (name: string) => given[name] as string[] | undefined;
 
+	if (command === 'admin') return admin(positionals[0], positionals.slice(1), out);
 	if (command === 'login') {
 		need(positionals, 0, 'login --url URL --username NAME');
 		return login({ url: text('url'), username: text('username'), tokenName: text('token-name') }, out);
@@ -121,7 +126,7 @@ function reportFailure(error: unknown, out: Output): number {
 		out.error(`tend: ${error.message}\nRun \`tend help\` for the commands.`);
 		return 2;
 	}
-	if (error instanceof NotConfiguredError || error instanceof UnreachableError) {
+	if (error instanceof NotConfiguredError || error instanceof UnreachableError || error instanceof LocalInstallError) {
 		out.error(`tend: ${error.message}`);
 		return 1;
 	}

@@ -53,7 +53,7 @@ export interface RunStartRequest {
 	 * finds the run and writes nothing. Without one, a fresh id is drawn.
 	 */
 	id?: string;
-	/** The schedule that fired, recorded in the audit entry. */
+	/** The schedule that fired, or whose "run now" was pressed: recorded on the run and in the audit entry. */
 	schedule?: string;
 	/** Set for a child run (`uses: runbook`): the parent run and step. */
 	parent?: { runId: string; stepId: string };
@@ -76,6 +76,21 @@ async function loadTarget(db: Db, name: string): Promise<TargetContext | null> {
 	const [row] = await db.select().from(targets).where(eq(targets.name, name));
 	return row ? targetContext(row) : null;
 }
+
+/**
+ * The version a run starts when nobody names one: the version an author pinned, else the latest.
+ * Schedules, child runs and operators get this one (issue 12: an old version may lack a gate
+ * added since).
+ */
+export const currentVersion = (runbook: { latestVersion: number; pinnedVersion: number | null }) => runbook.pinnedVersion ?? runbook.latestVersion;
+
+/**
+ * The initiator a schedule's firing runs as (issue 12, hole 5): the schedule by name, answerable to
+ * the person who created it. Four eyes compares both the id and the name (workflows/approvals.ts),
+ * so that person may not decide the run's approvals, nor may anyone whose name is the schedule's
+ * (no username can hold a colon). A person's "run now" is theirs: they are its initiator.
+ */
+export const scheduleInitiator = (scheduleId: string, creator: { id: string }) => ({ id: creator.id, username: `schedule:${scheduleId}` });
 
 /** The workflow input of a run already written, from its row: a retry must start what the first attempt wrote. */
 export async function existingRunInput(db: Db, id: string): Promise<RunbookRunInput | null> {
@@ -120,7 +135,7 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 	}
 	const [runbook] = await db.select().from(runbooks).where(eq(runbooks.name, request.runbookName));
 	if (!runbook || runbook.latestVersion === 0) throw new RunbookNotFoundError(`no runbook named "${request.runbookName}"`);
-	const versionNumber = request.version ?? runbook.latestVersion;
+	const versionNumber = request.version ?? currentVersion(runbook);
 	const [version] = await db
 		.select()
 		.from(runbookVersions)
@@ -157,6 +172,7 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 				target: target?.name ?? null,
 				initiatorId: request.initiator.id,
 				initiator: request.initiator.username,
+				scheduleId: request.schedule ?? null,
 				inputs: inputs.inputs,
 				workflowId: runWorkflowId(id)
 			})

@@ -7,14 +7,10 @@ import { getTargetSummary, listBackups } from '$lib/server/views/targets.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, params }) => {
-	const user = requireUser(locals, url);
-	// Everyone signed in may see a target; its runbooks and backup catalogue only those who may read runbooks.
-	const canReadRunbooks = hasRole(user, ...RUNBOOK_READERS);
-	const [target, backups, runbooks] = await Promise.all([
-		getTargetSummary(params.name),
-		canReadRunbooks ? listBackups(params.name) : Promise.resolve(null),
-		canReadRunbooks ? listRunbooksForTarget(params.name) : Promise.resolve(null)
-	]);
+	requireUser(locals, url);
+	// The same readers as GET /api/v1/targets/{name}: a member is refused here as there.
+	const user = requireRole(locals, ...RUNBOOK_READERS);
+	const [target, backups, runbooks] = await Promise.all([getTargetSummary(params.name), listBackups(params.name), listRunbooksForTarget(params.name)]);
 	if (!target) throw error(404, { message: `There is no target named "${params.name}".`, code: 'not_found' });
 	const canStart = hasRole(user, ...RUN_STARTERS);
 	return { target, backups, runbooks, canStart, canTest: canStart };
