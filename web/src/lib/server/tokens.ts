@@ -115,8 +115,9 @@ export async function tokenGrant(
 	} else {
 		if (!request.scopes.length) throw new TokenRequestError(422, 'A token needs at least one scope.', [{ path: 'scopes', message: 'list at least one scope: an empty list grants nothing; leave scopes out to copy yours' }]);
 		const refused = request.scopes.flatMap((scope, index) => {
-			if (scope !== MANAGE_TOKENS && !holdsScope(owner.roles, scope)) return [{ path: `scopes[${index}]`, message: `you do not hold the ${scope} role` }];
+			// Through a token, the owner's roles are already narrowed to it: name the token as the limit.
 			if (via && !holdsScope(via.scopes, scope)) return [{ path: `scopes[${index}]`, message: `the token this request came with does not carry ${scope}` }];
+			if (scope !== MANAGE_TOKENS && !holdsScope(owner.roles, scope)) return [{ path: `scopes[${index}]`, message: `you do not hold the ${scope} role` }];
 			return [];
 		});
 		if (refused.length) throw new TokenRequestError(400, 'A token can only carry what its owner, and the token that makes it, hold.', refused);
