@@ -12,7 +12,8 @@ import { parseInputs, processOutput, UsageError, type Output } from './output.ts
 /** `tend`: the command line over Tend's JSON API (DESIGN §6). */
 const HELP = `Usage: tend <command> [options]
 
-  login --url URL --username NAME   sign in and store an API token (password from TEND_PASSWORD or a prompt)
+  login --url URL --username NAME   sign in and store an API token (password from TEND_PASSWORD or a prompt;
+                                    a two-factor code from TEND_OTP or a prompt)
   apply <folder|file>...            publish every Runbook, Window and Target document found
   run <runbook> [--input k=v]... [--version N] [--watch]
   watch <runId>                     follow a run; exit 0 if it succeeds, 1 otherwise
