@@ -27,10 +27,38 @@ export function openApiDocument(serverUrl: string) {
 		security: [{ session: [] }, { bearer: [] }],
 		paths: {
 			'/session': {
-				post: { summary: 'Sign in (sets the session cookie)', security: [], requestBody: jsonBody({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }), responses: { '200': ok('Signed in'), '401': problem, '422': problem, '429': problem } },
+				post: {
+					summary: 'Sign in (sets the session cookie); an account with a second factor needs `code` too, else 401 with `mfaRequired: true`',
+					security: [],
+					requestBody: jsonBody({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' }, code: { type: 'string', description: 'the authenticator code or an unused recovery code' } } }),
+					responses: { '200': ok('Signed in'), '401': problem, '403': problem, '422': problem, '429': problem }
+				},
 				delete: { summary: 'Sign out', responses: { '204': { description: 'Signed out' }, ...errors } }
 			},
 			'/me': { get: { summary: 'Who is signed in', responses: { '200': ok('The caller'), ...errors } } },
+			'/me/password': {
+				post: {
+					summary: 'Change your own password (checked against breached passwords and for strength); every other session of yours ends',
+					requestBody: jsonBody({ type: 'object', required: ['currentPassword', 'newPassword'], properties: { currentPassword: { type: 'string' }, newPassword: { type: 'string', minLength: 12 } } }),
+					responses: { '204': { description: 'Changed' }, '422': problem, '429': problem, ...errors }
+				}
+			},
+			'/me/mfa': { get: { summary: 'Your second factor: enrolled, required by policy, recovery codes left', responses: { '200': ok('Status'), ...errors } } },
+			'/me/mfa/totp': { post: { summary: 'Start TOTP enrolment', responses: { '201': ok('The secret and otpauth URI', { type: 'object', properties: { secret: { type: 'string' }, uri: { type: 'string' } } }), '409': problem, ...errors } } },
+			'/me/mfa/totp/verify': {
+				post: {
+					summary: 'Confirm TOTP enrolment with a current code; answers the recovery codes, once',
+					requestBody: jsonBody({ type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^\\d{6}$' } } }),
+					responses: { '200': ok('Recovery codes', { type: 'object', properties: { recoveryCodes: { type: 'array', items: { type: 'string' } } } }), '409': problem, '422': problem, ...errors }
+				}
+			},
+			'/me/mfa/step-up': {
+				post: { summary: 'Prove the second factor again for this session (before a high-risk approval)', requestBody: jsonBody({ type: 'object', required: ['code'], properties: { code: { type: 'string' } } }), responses: { '200': ok('When'), '422': problem, ...errors } }
+			},
+			'/settings': {
+				get: { summary: 'The sign-in and token policy (admin)', responses: { '200': ok('Settings', { $ref: '#/components/schemas/Settings' }), ...errors } },
+				put: { summary: 'Replace the areas named (admin); audited', requestBody: jsonBody({ $ref: '#/components/schemas/Settings' }), responses: { '200': ok('Settings', { $ref: '#/components/schemas/Settings' }), '422': problem, ...errors } }
+			},
 			'/audit': {
 				get: {
 					summary: 'The audit log, newest first (admin); exact filters, a time range and keyset paging',
@@ -70,6 +98,19 @@ export function openApiDocument(serverUrl: string) {
 				get: { summary: 'List users (admin)', responses: { '200': ok('Users'), ...errors } },
 				post: { summary: 'Create a user (admin)', requestBody: jsonBody({ type: 'object', required: ['username', 'password', 'roles'], properties: { username: { type: 'string' }, password: { type: 'string', minLength: 12 }, roles: { type: 'array', items: { type: 'string' } }, email: { type: 'string' } } }), responses: { '201': ok('Created'), '409': problem, '422': problem, ...errors } }
 			},
+			'/users/{username}': {
+				get: { summary: 'A user (admin)', parameters: [id('username')], responses: { '200': ok('User'), '404': problem, ...errors } },
+				patch: {
+					summary: 'Change a user (admin): display name, email, roles, manager, disabled; each change audited',
+					parameters: [id('username')],
+					requestBody: jsonBody({ type: 'object', properties: { displayName: { type: 'string' }, email: { type: 'string' }, roles: { type: 'array', items: { type: 'string' }, minItems: 1 }, manager: { type: ['string', 'null'] }, disabled: { type: 'boolean' } } }),
+					responses: { '200': ok('User'), '404': problem, '409': problem, '422': problem, ...errors }
+				}
+			},
+			'/users/{username}/password-reset': {
+				post: { summary: 'A one-time password, shown once; their sessions end and they must change it at the next sign-in (admin)', parameters: [id('username')], responses: { '200': ok('The one-time password'), '404': problem, ...errors } }
+			},
+			'/users/{username}/mfa': { delete: { summary: 'Remove a user’s second factor (admin)', parameters: [id('username')], responses: { '204': { description: 'Removed' }, '404': problem, ...errors } } },
 			'/runbooks': {
 				get: { summary: 'List runbooks', responses: { '200': ok('Runbooks'), ...errors } },
 				post: {
@@ -79,6 +120,10 @@ export function openApiDocument(serverUrl: string) {
 				}
 			},
 			'/runbooks/{name}': { get: { summary: 'A runbook with its latest version', parameters: [id('name')], responses: { '200': ok('Runbook'), '404': problem, ...errors } } },
+			'/runbooks/{name}/pin': {
+				put: { summary: 'Pin the version runs start when none is named (authors); pinning the latest unpins', parameters: [id('name')], requestBody: jsonBody({ type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 } } }), responses: { '200': ok('The pin'), '404': problem, '422': problem, ...errors } },
+				delete: { summary: 'Unpin: runs start the latest version again', parameters: [id('name')], responses: { '200': ok('The pin'), '404': problem, ...errors } }
+			},
 			'/runbooks/{name}/versions': { get: { summary: 'Its versions, newest first', parameters: [id('name')], responses: { '200': ok('Versions'), '404': problem, ...errors } } },
 			'/runbooks/{name}/diff': {
 				get: { summary: 'Diff two versions', parameters: [id('name'), { name: 'from', in: 'query', required: true, schema: { type: 'integer' } }, { name: 'to', in: 'query', schema: { type: 'integer' } }], responses: { '200': ok('Patch and step changes'), '400': problem, '404': problem, ...errors } }
@@ -162,12 +207,12 @@ export function openApiDocument(serverUrl: string) {
 			'/tokens': {
 				get: { summary: 'The caller’s API tokens (never the token itself)', responses: { '200': ok('Tokens'), ...errors } },
 				post: {
-					summary: 'Create an API token (shown once); scopes narrow it to some of the caller’s roles',
-					requestBody: jsonBody({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, expiresInDays: { type: 'integer', minimum: 1 } } }),
-					responses: { '201': ok('Created', { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, expiresAt: { type: ['string', 'null'] }, token: { type: 'string' } } }), '400': problem, '422': problem, ...errors }
+					summary: 'Create an API token (shown once): scopes are roles the owner holds (and the token making it carries), or `tokens` (revoke the owner’s other tokens); without scopes it copies the maker’s; it expires by the admin’s default, within the maximum',
+					requestBody: jsonBody({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, scopes: { type: 'array', minItems: 1, items: { type: 'string' } }, expiresInDays: { type: 'integer', minimum: 1 } } }),
+					responses: { '201': ok('Created', { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } }, expiresAt: { type: 'string' }, token: { type: 'string' } } }), '400': problem, '422': problem, ...errors }
 				}
 			},
-			'/tokens/{id}': { delete: { summary: 'Revoke a token (its owner or an admin)', parameters: [id('id')], responses: { '204': { description: 'Revoked' }, '404': problem, ...errors } } },
+			'/tokens/{id}': { delete: { summary: 'Revoke a token (its owner or an admin); through a token, only itself unless it carries `tokens`', parameters: [id('id')], responses: { '204': { description: 'Revoked' }, '404': problem, ...errors } } },
 			'/schedules': {
 				get: { summary: 'Recurring runs', responses: { '200': ok('Schedules'), ...errors } },
 				post: {
@@ -231,6 +276,13 @@ export function openApiDocument(serverUrl: string) {
 			securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tend_session' }, bearer: { type: 'http', scheme: 'bearer' } },
 			schemas: {
 				Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } } } } } },
+				Settings: {
+					type: 'object',
+					properties: {
+						tokens: { type: 'object', required: ['defaultDays', 'maxDays'], properties: { defaultDays: { type: 'integer', minimum: 1 }, maxDays: { type: 'integer', minimum: 1, maximum: 3650 } } },
+						mfa: { type: 'object', required: ['requiredFor', 'stepUpMinutes'], properties: { requiredFor: { type: 'array', items: { type: 'string' } }, stepUpMinutes: { type: 'integer', minimum: 0 } } }
+					}
+				},
 				AuditEntry: {
 					type: 'object',
 					description: 'seq, prevHash and hash are null until the sealer has chained the entry, moments after its commit',

@@ -1,17 +1,16 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { ROLES } from '../../../../../../db/schema/users.ts';
 import { apiUser, parseJsonBody, problem } from '$lib/server/api.ts';
-import { createApiToken, holdsScope, listApiTokens } from '$lib/server/tokens.ts';
+import { createApiToken, listApiTokens, TOKEN_SCOPES, tokenGrant, TokenRequestError } from '$lib/server/tokens.ts';
 import type { RequestHandler } from './$types';
 
 const bodySchema = z.strictObject({
 	name: z.string().trim().min(1, 'is required').max(100),
-	scopes: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
+	scopes: z.array(z.enum(TOKEN_SCOPES)).max(TOKEN_SCOPES.length).optional(),
 	expiresInDays: z.number().int().min(1).max(3650).optional()
 });
 
-/** The caller's tokens, revoked ones included; never the token itself. */
+/** The caller's tokens, revoked ones included, with expiry and last use; never the token itself. */
 export const GET: RequestHandler = async ({ locals }) => {
 	const caller = apiUser(locals);
 	if (caller instanceof Response) return caller;
@@ -19,18 +18,21 @@ export const GET: RequestHandler = async ({ locals }) => {
 };
 
 /**
- * Creates a token for the caller and shows it once. Scopes must be roles the caller holds now;
- * a request made with a scoped token cannot mint a broader one, so without `scopes` it inherits
- * the caller's.
+ * Creates a token for the caller and shows it once. It is never wider than the caller: scopes
+ * are roles the owner holds (and, through a token, scopes that token carries), an empty list is
+ * refused, and it expires by the admin's default, within the admin's maximum and the making token's own expiry.
  */
 export const POST: RequestHandler = async ({ locals, request }) => {
 	const caller = apiUser(locals);
 	if (caller instanceof Response) return caller;
 	const body = await parseJsonBody(request, bodySchema);
 	if (body instanceof Response) return body;
-	const scopes = body.scopes ?? (locals.apiToken?.scopes.length ? [...caller.roles] : []);
-	const notHeld = scopes.flatMap((scope, index) => (holdsScope(caller.roles, scope) ? [] : [{ path: `scopes[${index}]`, message: `you do not hold the ${scope} role` }]));
-	if (notHeld.length) return problem(400, 'Bad Request', 'A token can only carry roles its owner holds.', notHeld);
-	const created = await createApiToken(caller, { name: body.name, scopes, expiresInDays: body.expiresInDays });
-	return json(created, { status: 201, headers: { 'cache-control': 'no-store', location: `/api/v1/tokens/${created.id}` } });
+	try {
+		const grant = await tokenGrant(caller, locals.apiToken, body);
+		const created = await createApiToken(caller, { name: body.name, ...grant }, locals.apiToken);
+		return json(created, { status: 201, headers: { 'cache-control': 'no-store', location: `/api/v1/tokens/${created.id}` } });
+	} catch (error) {
+		if (error instanceof TokenRequestError) return problem(error.status, error.status === 400 ? 'Bad Request' : 'Unprocessable Content', error.message, error.errors);
+		throw error;
+	}
 };

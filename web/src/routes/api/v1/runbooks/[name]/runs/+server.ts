@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { apiUser, parseJsonBody, problem, type FieldError } from '$lib/server/api.ts';
-import { RUN_STARTERS } from '$lib/roles.ts';
-import { RunbookNotFoundError, RunInputError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
+import { hasRole, RUN_STARTERS, RUNBOOK_AUTHORS } from '$lib/roles.ts';
+import { RunbookNotFoundError, RunInputError, RunVersionError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
 import { givenInputsSchema } from '../../../../../../../../runbooks/inputs.ts';
 import { parseSource } from '../../../../../../../../runbooks/source.ts';
 import type { RequestHandler } from './$types';
@@ -26,10 +26,17 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const input = await parseJsonBody(request, body);
 	if (input instanceof Response) return input;
 	try {
-		const run = await startRun({ runbookName: params.name, version: input.version, inputs: input.inputs, initiator: { id: caller.id, username: caller.username } });
+		const run = await startRun({
+			runbookName: params.name,
+			version: input.version,
+			inputs: input.inputs,
+			initiator: { id: caller.id, username: caller.username },
+			mayPickVersion: hasRole(caller, ...RUNBOOK_AUTHORS)
+		});
 		return json(run, { status: 201, headers: { location: `/api/v1/runs/${run.id}` } });
 	} catch (error) {
 		if (error instanceof RunbookNotFoundError) return problem(404, 'Not Found', error.message);
+		if (error instanceof RunVersionError) return problem(403, 'Forbidden', `Version ${input.version} may not be started: ${error.message}.`, [{ path: 'version', message: `must be ${error.currentVersion}, or left out` }]);
 		if (error instanceof RunInputError) return problem(422, 'Unprocessable Content', 'The run cannot start with these inputs.', locateInBody(raw, error.errors));
 		if (error instanceof TemporalUnavailableError) return problem(503, 'Service Unavailable', 'Temporal cannot be reached, so the run was not started. Try again in a moment.', undefined, { 'retry-after': '5' });
 		throw error;
