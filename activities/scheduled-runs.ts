@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { WorkflowClient } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { users } from '../db/schema/index.ts';
-import { RunbookNotFoundError, RunInputError, scheduledRunId, startRunbookRun } from '../shared/run-start.ts';
+import { RunbookNotFoundError, RunInputError, scheduledRunId, scheduleInitiator, startRunbookRun } from '../shared/run-start.ts';
 import type { ScheduledRunInput } from '../workflows/scheduled-run.ts';
 import { nonRetryable } from './failures.ts';
 import type { ActivityDeps } from './step-context.ts';
@@ -21,12 +21,13 @@ export function createScheduledRunActivities(deps: ScheduledRunDeps) {
 		async 'runs.startScheduled'(input: ScheduledRunInput): Promise<{ id: string; created: boolean }> {
 			const firing = Context.current().info.workflowExecution?.workflowId;
 			if (!firing) throw nonRetryable('NotInWorkflow', 'runs.startScheduled runs only from a schedule\'s workflow: its run id derives from that workflow\'s id');
-			const [creator] = await deps.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.id, input.initiator.id));
+			const [creator] = await deps.db.select({ id: users.id, username: users.username, disabledAt: users.disabledAt }).from(users).where(eq(users.id, input.initiator.id));
 			if (!creator) throw nonRetryable('InitiatorNotFound', `schedule ${input.scheduleId}: its creator (${input.initiator.username}) no longer exists; recreate the schedule`);
+			if (creator.disabledAt) throw nonRetryable('InitiatorDisabled', `schedule ${input.scheduleId}: its creator (${creator.username}) is disabled; an admin re-enables them, or someone recreates the schedule`);
 			try {
 				const started = await startRunbookRun(
 					{ db: deps.db, workflows: deps.workflows, taskQueue: deps.config.TEND_TASK_QUEUE },
-					{ id: scheduledRunId(firing), runbookName: input.runbook, inputs: input.inputs, initiator: creator, schedule: input.scheduleId }
+					{ id: scheduledRunId(firing), runbookName: input.runbook, inputs: input.inputs, initiator: scheduleInitiator(input.scheduleId, creator), schedule: input.scheduleId }
 				);
 				Context.current().log.info('scheduled run started', { schedule: input.scheduleId, runId: started.id, created: started.created });
 				return started;

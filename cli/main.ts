@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Api, ApiError, formatProblem, UnreachableError } from './api.ts';
+import { admin, LocalInstallError } from './commands/admin.ts';
 import { apply } from './commands/apply.ts';
 import { keys } from './commands/keys.ts';
 import { approve, listApprovals } from './commands/approvals.ts';
@@ -12,7 +13,8 @@ import { parseInputs, processOutput, UsageError, type Output } from './output.ts
 /** `tend`: the command line over Tend's JSON API (DESIGN §6). */
 const HELP = `Usage: tend <command> [options]
 
-  login --url URL --username NAME   sign in and store an API token (password from TEND_PASSWORD or a prompt)
+  login --url URL --username NAME   sign in and store an API token (password from TEND_PASSWORD or a prompt;
+                                    a two-factor code from TEND_OTP or a prompt)
   apply <folder|file>...            publish every Runbook, Window and Target document found
   run <runbook> [--input k=v]... [--version N] [--watch]
   watch <runId>                     follow a run; exit 0 if it succeeds, 1 otherwise
@@ -25,6 +27,8 @@ const HELP = `Usage: tend <command> [options]
   schedules trigger|delete <id>
   keys [status]                     which key of the ring seals how many stored secrets (admin)
   keys rotate                       re-encrypt stored secrets with the current key, the first of TEND_SECRET_KEYS (admin)
+  admin reset-password USER         on this machine's install (TEND_HOME, PORT as for npm start): a new
+                                    one-time password, printed on the last line; changed at next sign-in
 
 The server and token come from TEND_URL and TEND_TOKEN, or from \`tend login\`
 ($XDG_CONFIG_HOME/tend/credentials.json).`;
@@ -40,6 +44,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 	runs: { limit: { type: 'string' } },
 	approvals: {},
 	keys: {},
+	admin: {},
 	schedules: {
 		every: { type: 'string' },
 		cron: { type: 'string' },
@@ -80,6 +85,7 @@ async function main(argv: string[], out: Output = processOutput): Promise<number
 	const flag = (name: string) => given[name] === true;
 	const list = (name: string) => given[name] as string[] | undefined;
 
+	if (command === 'admin') return admin(positionals[0], positionals.slice(1), out);
 	if (command === 'login') {
 		need(positionals, 0, 'login --url URL --username NAME');
 		return login({ url: text('url'), username: text('username'), tokenName: text('token-name') }, out);
@@ -128,7 +134,7 @@ function reportFailure(error: unknown, out: Output): number {
 		out.error(`tend: ${error.message}\nRun \`tend help\` for the commands.`);
 		return 2;
 	}
-	if (error instanceof NotConfiguredError || error instanceof UnreachableError) {
+	if (error instanceof NotConfiguredError || error instanceof UnreachableError || error instanceof LocalInstallError) {
 		out.error(`tend: ${error.message}`);
 		return 1;
 	}

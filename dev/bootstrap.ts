@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { roles, ROLES, userRoles, users, type Role } from '../db/schema/index.ts';
+import { roles, ROLES, settings, userRoles, users, type Role } from '../db/schema/index.ts';
 import { parseRunbook } from '../runbooks/parse.ts';
+import { generateOneTimePassword } from '../shared/account-passwords.ts';
+import { readFirstAdminPassword, writeFirstAdminPassword } from '../shared/first-admin.ts';
 import { hashPassword } from '../shared/passwords.ts';
 import { putSecret, type SecretKeys } from '../shared/secrets.ts';
 import { publishRunbook } from '../shared/runbook-store.ts';
@@ -25,19 +26,47 @@ const ROLE_DESCRIPTIONS: Record<Role, string> = {
 export const builtInRunbooksFolder = fileURLToPath(new URL('../runbooks', import.meta.url));
 export const builtInWindowsFolder = fileURLToPath(new URL('../runbooks/windows', import.meta.url));
 
-/** Creates the first admin if there is none; returns the password only when it was just created. */
-export async function ensureAdmin(db: Db, password?: string): Promise<{ username: string; password?: string }> {
+export interface FirstAdmin {
+	username: string;
+	/** The generated password while nobody has signed in with it yet (it stays in TEND_HOME until then). */
+	password?: string;
+	/** True when `password` was generated: the first sign-in must replace it. */
+	generated?: boolean;
+}
+
+/**
+ * Creates the first admin if there is none. A generated password goes into an owner-only file
+ * under `home` before the user exists, and the user must change it at the first sign-in; a
+ * password chosen through TEND_ADMIN_PASSWORD is the operator's own and is kept.
+ */
+export async function ensureAdmin(db: Db, home: string, password?: string): Promise<FirstAdmin> {
 	const existing = await db.select({ id: userRoles.userId }).from(userRoles).where(eq(userRoles.role, 'admin')).limit(1);
-	if (existing.length) return { username: 'admin' };
-	const chosen = password ?? randomBytes(15).toString('base64url');
+	if (existing.length) {
+		const kept = readFirstAdminPassword(home);
+		return kept ? { username: kept.username, password: kept.password, generated: true } : { username: 'admin' };
+	}
+	const chosen = password ?? generateOneTimePassword();
+	if (!password) writeFirstAdminPassword(home, 'admin', chosen);
 	await db.transaction(async (tx) => {
 		const [admin] = await tx
 			.insert(users)
-			.values({ username: 'admin', email: 'admin@tend.local', displayName: 'Administrator', passwordHash: await hashPassword(chosen) })
+			.values({ username: 'admin', email: 'admin@tend.local', displayName: 'Administrator', passwordHash: await hashPassword(chosen), mustChangePassword: !password })
 			.returning({ id: users.id });
 		await tx.insert(userRoles).values({ userId: admin.id, role: 'admin' });
 	});
-	return { username: 'admin', password: chosen };
+	return { username: 'admin', password: chosen, generated: !password };
+}
+
+/**
+ * The embedded default's sign-in policy, written once at the first start: nobody is made to enrol
+ * a second factor, so `npm ci && npm start` and a browser are all the quick start needs. Without
+ * this row (a production install) the code's default requires it of admins and approvers.
+ */
+export async function ensureEmbeddedSettings(db: Db): Promise<void> {
+	await db
+		.insert(settings)
+		.values({ key: 'mfa', value: { requiredFor: [], stepUpMinutes: 15 }, updatedBy: 'system' })
+		.onConflictDoNothing();
 }
 
 export async function ensureRoles(db: Db): Promise<void> {

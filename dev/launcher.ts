@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { assertPortsFree, PortError, portsFor } from './ports.ts';
+import { firstAdminFile } from '../shared/first-admin.ts';
+import type { FirstAdmin } from './bootstrap.ts';
 import { ServiceStartError } from './service.ts';
 import { startStack, type Stack } from './stack.ts';
 import { MissingToolError } from './tools.ts';
@@ -19,6 +21,15 @@ function describe(error: unknown): string {
 	if (error instanceof PortError || error instanceof MissingToolError || error instanceof ServiceStartError) return error.message;
 	const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
 	return `${error instanceof Error ? error.message : String(error)}${cause}`;
+}
+
+/** What the person starting Tend needs to sign in the first time, and where it is kept until then. */
+function adminLine(admin: FirstAdmin, home: string, chosen: boolean): string {
+	if (admin.password && admin.generated) {
+		return `First admin: ${admin.username} / ${admin.password}   (kept in ${firstAdminFile(resolve(home))} until the first sign-in, which asks for a new password)`;
+	}
+	if (admin.password) return `First admin: ${admin.username} / the password in TEND_ADMIN_PASSWORD`;
+	return `Log in as ${admin.username}${chosen ? ' (TEND_ADMIN_PASSWORD, if it was set at the first start)' : ''}. A forgotten password: npm run tend -- admin reset-password ${admin.username}`;
 }
 
 const indent = (text: string, prefix: string) => text.split('\n').map((line, i) => (i ? `  ${line}` : `${prefix}${line}`)).join('\n');
@@ -81,7 +92,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
 	ready = true;
 	console.log(`
 Tend is running at ${stack.webUrl}  (ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s)
-${stack.admin.password ? `First admin: ${stack.admin.username} / ${stack.admin.password}   (shown once; change it after logging in)` : `Log in as ${stack.admin.username} (its password was printed at first start${options.adminPassword ? ', or is TEND_ADMIN_PASSWORD' : ''})`}
+${adminLine(stack.admin, options.home, options.adminPassword !== undefined)}
 Temporal UI: ${stack.temporalUiUrl}
 Logs: ${resolve(options.home, 'logs')}
 Press Ctrl-C to stop.`);

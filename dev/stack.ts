@@ -6,7 +6,7 @@ import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { keyRing, splitKeyList } from '../shared/key-ring.ts';
-import { ensureAdmin, ensureDemoTarget, ensureRoles, installBuiltInRunbooks, installBuiltInWindows } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInRunbooks, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
 import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
 import type { StackPorts } from './ports.ts';
@@ -45,7 +45,7 @@ export type ServiceName = 'postgres' | 'temporal' | 'worker' | 'web';
 export interface Stack {
 	webUrl: string;
 	temporalUiUrl: string;
-	admin: { username: string; password?: string };
+	admin: FirstAdmin;
 	/** The environment web and worker run with: everything they need to reach the stack. */
 	env: Record<string, string>;
 	postgres: EmbeddedPostgresCluster;
@@ -131,7 +131,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		try {
 			await timed('migrate', () => migrateDb(db));
 			await ensureRoles(db);
-			admin = await ensureAdmin(db, options.adminPassword);
+			admin = await ensureAdmin(db, home, options.adminPassword);
+			await ensureEmbeddedSettings(db);
 			await ensureDemoTarget(db, keyRing(secretKeys), postgres.url('crm_demo'), webUrl);
 			const windows = await installBuiltInWindows(db);
 			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);

@@ -53,7 +53,7 @@ export interface RunStartRequest {
 	 * finds the run and writes nothing. Without one, a fresh id is drawn.
 	 */
 	id?: string;
-	/** The schedule that fired, recorded in the audit entry. */
+	/** The schedule that fired, or whose "run now" was pressed: recorded on the run and in the audit entry. */
 	schedule?: string;
 	/** Set for a child run (`uses: runbook`): the parent run and step. */
 	parent?: { runId: string; stepId: string };
@@ -76,6 +76,21 @@ async function loadTarget(db: Db, name: string): Promise<TargetContext | null> {
 	const [row] = await db.select().from(targets).where(eq(targets.name, name));
 	return row ? targetContext(row) : null;
 }
+
+/**
+ * The version a run starts when nobody names one: the version an author pinned, else the latest.
+ * Schedules, child runs and operators get this one (issue 12: an old version may lack a gate
+ * added since).
+ */
+export const currentVersion = (runbook: { latestVersion: number; pinnedVersion: number | null }) => runbook.pinnedVersion ?? runbook.latestVersion;
+
+/**
+ * The initiator a schedule's firing runs as (issue 12, hole 5): the schedule by name, answerable to
+ * the person who created it. Four eyes compares both the id and the name (workflows/approvals.ts),
+ * so that person may not decide the run's approvals, nor may anyone whose name is the schedule's
+ * (no username can hold a colon). A person's "run now" is theirs: they are its initiator.
+ */
+export const scheduleInitiator = (scheduleId: string, creator: { id: string }) => ({ id: creator.id, username: `schedule:${scheduleId}` });
 
 /** The workflow input of a run already written, from its row: a retry must start what the first attempt wrote. */
 export async function existingRunInput(db: Db, id: string): Promise<RunbookRunInput | null> {
@@ -108,7 +123,7 @@ const parsedVersions = new Map<string, ParsedVersion>();
 const PARSED_VERSIONS_KEPT = 500;
 
 /**
- * The runbook, the version to run (the latest unless pinned) and its target, in one query; the
+ * The runbook, the version to run (the one asked for, else the runbook's pinned version, else the latest) and its target, in one query; the
  * version's parsed document and planned rows come from a small cache, since a version never changes.
  */
 async function loadVersion(db: Db, runbookName: string, pinned: number | undefined) {
@@ -116,7 +131,7 @@ async function loadVersion(db: Db, runbookName: string, pinned: number | undefin
 		select r.name as runbook_name, v.id as version_id, v.version, v.document,
 			t.name as target_name, t.title as target_title, t.document as target_document
 		from runbooks r
-		left join runbook_versions v on v.runbook_id = r.id and v.version = coalesce(${pinned ?? null}::int, r.latest_version)
+		left join runbook_versions v on v.runbook_id = r.id and v.version = coalesce(${pinned ?? null}::int, r.pinned_version, r.latest_version)
 		left join targets t on t.name = v.document #>> '{spec,target}'
 		where r.name = ${runbookName} and r.latest_version > 0`);
 	const [row] = rows;
@@ -181,6 +196,7 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 				target: target?.name ?? null,
 				initiatorId: request.initiator.id,
 				initiator: request.initiator.username,
+				scheduleId: request.schedule ?? null,
 				inputs: inputs.inputs,
 				workflowId: runWorkflowId(id)
 			})

@@ -6,7 +6,11 @@ export interface ScheduledRunInput {
 	scheduleId: string;
 	runbook: string;
 	inputs: Record<string, unknown>;
-	/** Whoever created the schedule: the run's initiator, so four eyes applies to them as if they had pressed Start. */
+	/**
+	 * Whoever created the schedule. The run's initiator is the schedule itself, answerable to this
+	 * person: four eyes bars them from deciding its approvals as if they had pressed Start
+	 * (shared/run-start.ts, scheduleInitiator).
+	 */
 	initiator: { id: string; username: string };
 }
 
@@ -17,8 +21,8 @@ const { 'runs.startScheduled': startScheduled } = proxyActivities<ScheduledRunAc
 });
 
 /**
- * What a Temporal schedule starts when it fires: a Tend run of the runbook's latest version,
- * exactly as if the schedule's creator had started it. The run is its own workflow; this one
+ * What a Temporal schedule starts when it fires: a Tend run of the runbook's current version,
+ * started by the schedule on its creator's behalf. The run is its own workflow; this one
  * ends as soon as the run has started, so a long run does not make the schedule skip its next turn.
  */
 export async function scheduledRun(input: ScheduledRunInput): Promise<{ runId: string }> {

@@ -6,7 +6,7 @@ import { readPassword } from '../prompt.ts';
 
 /**
  * `tend login --url URL --username NAME`: signs in with the password (TEND_PASSWORD or a
- * prompt), creates an API token for this machine, signs the temporary session out again, and
+ * prompt) and, for an account with a second factor, its code (TEND_OTP or a prompt), creates an API token for this machine, signs the temporary session out again, and
  * stores `{url, token}` readable by the user only. The password itself is never stored.
  */
 export async function login(options: { url?: string; username?: string; tokenName?: string }, out: Output): Promise<number> {
@@ -19,7 +19,12 @@ export async function login(options: { url?: string; username?: string; tokenNam
 	}
 	const password = process.env.TEND_PASSWORD ?? (await readPassword(`Password for ${options.username} at ${url}: `));
 	const anonymous = new Api({ url });
-	const signIn = await anonymous.send('POST', '/session', JSON.stringify({ username: options.username, password }), 'application/json');
+	let signIn = await anonymous.send('POST', '/session', JSON.stringify({ username: options.username, password }), 'application/json');
+	// An account with a second factor: the code from TEND_OTP or a prompt (a recovery code works too).
+	if (signIn.status === 401 && (signIn.body as { mfaRequired?: boolean } | null)?.mfaRequired) {
+		const code = process.env.TEND_OTP ?? (await readPassword('Code from your authenticator app: '));
+		signIn = await anonymous.send('POST', '/session', JSON.stringify({ username: options.username, password, code }), 'application/json');
+	}
 	if (signIn.status >= 400) throw new ApiError(toProblem(signIn.status, signIn.body));
 	const cookie = signIn.headers
 		.getSetCookie()

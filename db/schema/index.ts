@@ -9,3 +9,5 @@ export * from './tokens.ts';
 export * from './windows.ts';
 export * from './emergency.ts';
 export * from './notifications.ts';
+export * from './settings.ts';
+export * from './mfa.ts';

@@ -8,6 +8,8 @@ export const runbooks = pgTable('runbooks', {
 	title: text('title').notNull(),
 	tags: text('tags').array().notNull().default([]),
 	latestVersion: integer('latest_version').notNull().default(0),
+	/** The version runs start (operators, schedules, child runs) when an author has pinned one other than the latest. */
+	pinnedVersion: integer('pinned_version'),
 	builtIn: text('built_in'),
 	...timestamps
 });

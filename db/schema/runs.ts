@@ -25,6 +25,8 @@ export const runs = pgTable(
 		status: runStatusEnum('status').notNull().default('pending'),
 		initiatorId: uuid('initiator_id').references(() => users.id, { onDelete: 'set null' }),
 		initiator: text('initiator').notNull(),
+		/** The schedule that fired this run, or whose "run now" a person pressed. */
+		scheduleId: text('schedule_id'),
 		inputs: jsonb('inputs').$type<Record<string, unknown>>().notNull().default({}),
 		workflowId: text('workflow_id').notNull().unique(),
 		error: text('error'),
@@ -42,7 +44,8 @@ export const runs = pgTable(
 		index('runs_runbook_created_idx').on(t.runbookName, t.createdAt, t.id),
 		index('runs_status_created_idx').on(t.status, t.createdAt, t.id),
 		index('runs_initiator_created_idx').on(t.initiator, t.createdAt, t.id),
-		index('runs_target_created_idx').on(t.target, t.createdAt, t.id)
+		index('runs_target_created_idx').on(t.target, t.createdAt, t.id),
+		index('runs_schedule_created_idx').on(t.scheduleId, t.createdAt)
 	]
 );
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerClient, login, loginAsAdmin, type ApiClient } from '../helpers/api.ts';
 import { withClient } from '../helpers/postgres.ts';
 
@@ -7,11 +7,11 @@ interface CreatedToken {
 	id: string;
 	name: string;
 	scopes: string[];
-	expiresAt: string | null;
+	expiresAt: string;
 	token: string;
 }
 interface TokenList {
-	tokens: Array<{ id: string; name: string; scopes: string[]; lastUsedAt: string | null; revokedAt: string | null }>;
+	tokens: Array<{ id: string; name: string; scopes: string[]; expiresAt: string; lastUsedAt: string | null; revokedAt: string | null; createdByTokenId: string | null }>;
 }
 interface Problem {
 	title: string;
@@ -48,9 +48,9 @@ describe('API tokens', () => {
 		expect(me.body.user).toMatchObject({ username: 'admin', roles: ['viewer'] });
 		expect((await scoped.json('GET', '/api/v1/users')).status).toBe(403);
 
-		// Without scopes a token acts as its owner, and a bearer call needs no Origin header.
+		// Without scopes a token made signed in carries the owner's roles, written out; a bearer call needs no Origin header.
 		const full = await create(admin, { name: 'full' });
-		expect(full.body.scopes).toEqual([]);
+		expect(full.body.scopes).toEqual(['admin']);
 		expect((await bearerClient(full.body.token).json('GET', '/api/v1/users')).status).toBe(200);
 
 		const listed = await admin.request('GET', '/api/v1/tokens');
@@ -101,5 +101,70 @@ describe('API tokens', () => {
 		const tessTokens = (await viewer.json<TokenList>('GET', '/api/v1/tokens')).body.tokens;
 		expect(tessTokens.map((t) => t.name)).toEqual(['tess laptop']);
 		expect(tessTokens[0].revokedAt).not.toBeNull();
+	});
+});
+
+describe('a token never makes a token wider than itself (issue 12, hole 1)', () => {
+	let admin: ApiClient;
+	const DAY = 86_400_000;
+	const create = (as: ApiClient, body: Record<string, unknown>) => as.json<CreatedToken & Problem>('POST', '/api/v1/tokens', body);
+
+	beforeAll(async () => {
+		admin = await loginAsAdmin();
+	});
+	afterAll(async () => {
+		await admin.json('PUT', '/api/v1/settings', { tokens: { defaultDays: 90, maxDays: 365 } });
+	});
+
+	it('refuses an empty scope list from a viewer-scoped token instead of minting an admin one', async () => {
+		const viewerToken = bearerClient((await create(admin, { name: 'hole-1 viewer', scopes: ['viewer'] })).body.token);
+		// The attack as found: `"scopes": []` answered 201 with a token acting as the admin owner, with no expiry.
+		const attack = await create(viewerToken, { name: 'escalate', scopes: [] });
+		expect(attack.status).toBe(422);
+		expect(attack.body.errors?.map((e) => e.path)).toEqual(['scopes']);
+		const wider = await create(viewerToken, { name: 'escalate', scopes: ['admin'] });
+		expect(wider.status).toBe(400);
+		expect(wider.body.errors).toEqual([{ path: 'scopes[0]', message: 'the token this request came with does not carry admin' }]);
+		// Left out, the scopes copy the making token's, and the child is still only a viewer.
+		const copy = await create(viewerToken, { name: 'copy' });
+		expect(copy).toMatchObject({ status: 201, body: { scopes: ['viewer'] } });
+		expect((await bearerClient(copy.body.token).json('GET', '/api/v1/users')).status).toBe(403);
+		const listed = (await admin.json<TokenList>('GET', '/api/v1/tokens')).body.tokens.find((t) => t.id === copy.body.id);
+		expect(listed?.createdByTokenId).not.toBeNull();
+	});
+
+	it('gives every token an expiry by the admin’s default, within the admin’s maximum and the making token’s own', async () => {
+		expect((await admin.json('PUT', '/api/v1/settings', { tokens: { defaultDays: 7, maxDays: 30 } })).status).toBe(200);
+		const byDefault = await create(admin, { name: 'default expiry', scopes: ['viewer'] });
+		const days = (iso: string) => (new Date(iso).getTime() - Date.now()) / DAY;
+		expect(days(byDefault.body.expiresAt)).toBeGreaterThan(6.9);
+		expect(days(byDefault.body.expiresAt)).toBeLessThanOrEqual(7);
+		const tooLong = await create(admin, { name: 'forever', scopes: ['viewer'], expiresInDays: 31 });
+		expect(tooLong.status).toBe(422);
+		expect(tooLong.body.errors).toEqual([{ path: 'expiresInDays', message: 'must be at most 30 days (the admin\'s maximum)' }]);
+
+		const parent = await create(admin, { name: 'short parent', scopes: ['viewer'], expiresInDays: 2 });
+		const child = await create(bearerClient(parent.body.token), { name: 'child' });
+		expect(child.body.expiresAt).toBe(parent.body.expiresAt);
+		expect((await create(bearerClient(parent.body.token), { name: 'outliving child', expiresInDays: 5 })).status).toBe(422);
+		// An admin reads the policy back.
+		expect((await admin.json('GET', '/api/v1/settings')).body).toMatchObject({ tokens: { defaultDays: 7, maxDays: 30 } });
+	});
+
+	it('lets a token revoke itself, and its owner’s others only when it carries the tokens scope', async () => {
+		const other = await create(admin, { name: 'other laptop', scopes: ['viewer'] });
+		const plain = await create(admin, { name: 'plain script', scopes: ['viewer'] });
+		const refused = await bearerClient(plain.body.token).json<Problem & { detail: string }>('DELETE', `/api/v1/tokens/${other.body.id}`);
+		expect(refused.status).toBe(403);
+		expect((await bearerClient(other.body.token).json('GET', '/api/v1/runs')).status).toBe(200);
+
+		const manager = await create(admin, { name: 'token manager', scopes: ['viewer', 'tokens'] });
+		expect((await bearerClient(manager.body.token).request('DELETE', `/api/v1/tokens/${other.body.id}`)).status).toBe(204);
+		expect((await bearerClient(other.body.token).json('GET', '/api/v1/runs')).status).toBe(401);
+		expect((await bearerClient(plain.body.token).request('DELETE', `/api/v1/tokens/${plain.body.id}`)).status).toBe(204);
+		expect((await bearerClient(plain.body.token).json('GET', '/api/v1/runs')).status).toBe(401);
+		// The tokens scope is not a role: alone it reads nothing.
+		const onlyManage = await create(admin, { name: 'only manage', scopes: ['tokens'] });
+		expect((await bearerClient(onlyManage.body.token).json('GET', '/api/v1/runs')).status).toBe(403);
 	});
 });

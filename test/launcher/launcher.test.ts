@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../web/src/lib/run-types.ts';
 import { eventually, login, runEnded, type ApiClient } from '../helpers/api.ts';
+import { startEmbeddedPostgres } from '../../dev/postgres.ts';
+import { verifyPassword } from '../../shared/passwords.ts';
 import { instancePort, isAlive, newHome, startLauncher, type LauncherProcess } from './instance.ts';
+
+const run = promisify(execFile);
 
 /**
  * `npm start` as a person runs it: the launcher in a process group of its own (Ctrl-C in a
@@ -149,6 +156,29 @@ describe('the launcher', () => {
 			expect(shutdown.trim()).toBe('Stopping Tend (SIGINT)…\nStopped.');
 			expect(output).not.toMatch(/administrator command|unhandled|uncaught/i);
 			expect(children.filter(isAlive)).toEqual([]);
+		});
+
+		it('resets a password from the command line while Tend is stopped, starting and stopping its PostgreSQL', async () => {
+			const env: NodeJS.ProcessEnv = { ...process.env, TEND_HOME: launcher.home, PORT: String(launcher.port) };
+			for (const name of ['TEND_PG_PORT', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'TEMPORAL_HTTP_PORT', 'SMTP_PORT']) delete env[name];
+			const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'admin', 'reset-password', 'admin'], { env });
+			const lines = stdout.trim().split('\n');
+			expect(lines[0]).toContain('(PostgreSQL was not running: started and stopped for this)');
+			const password = lines.at(-1)!;
+			expect(existsSync(join(launcher.home, 'pg', 'postmaster.pid'))).toBe(false);
+
+			const { pgPassword } = JSON.parse(readFileSync(join(launcher.home, 'state.json'), 'utf8')) as { pgPassword: string };
+			const cluster = await startEmbeddedPostgres({ dataDir: join(launcher.home, 'pg'), port: launcher.ports.postgres, password: pgPassword });
+			try {
+				const client = new pg.Client({ connectionString: cluster.url('tend') });
+				await client.connect();
+				const [admin] = (await client.query('select password_hash, must_change_password from users where username = $1', ['admin'])).rows;
+				await client.end();
+				expect(await verifyPassword(admin.password_hash, password)).toBe(true);
+				expect(admin.must_change_password).toBe(true);
+			} finally {
+				await cluster.stop();
+			}
 		});
 	});
 });

@@ -4,8 +4,10 @@ import { newScheduleSchema, temporalSpec, timingOf } from '../../shared/schedule
 import { effectiveRoles, generateApiToken, hashApiToken, holdsScope } from '../../web/src/lib/server/tokens.ts';
 
 describe('API token roles', () => {
-	it('narrows the owner’s roles to the token’s scopes, and leaves them whole without scopes', () => {
-		expect(effectiveRoles(['author', 'operator'], [])).toEqual(['author', 'operator']);
+	it('narrows the owner’s roles to the token’s scopes, and grants nothing without scopes', () => {
+		// Issue 12, hole 1: an empty list is not "everything".
+		expect(effectiveRoles(['author', 'operator'], [])).toEqual([]);
+		expect(effectiveRoles(['admin'], ['tokens'])).toEqual([]);
 		expect(effectiveRoles(['author', 'operator'], ['operator'])).toEqual(['operator']);
 		// A scope the owner lost since the token was made no longer counts.
 		expect(effectiveRoles(['viewer'], ['author', 'viewer'])).toEqual(['viewer']);
@@ -13,6 +15,8 @@ describe('API token roles', () => {
 		expect(effectiveRoles(['admin'], ['viewer'])).toEqual(['viewer']);
 		expect(holdsScope(['admin'], 'approver')).toBe(true);
 		expect(holdsScope(['viewer'], 'approver')).toBe(false);
+		// Admin covers every role, not the right to manage tokens.
+		expect(holdsScope(['admin'], 'tokens')).toBe(false);
 	});
 
 	it('draws a fresh prefixed token each time and stores only its hash', () => {

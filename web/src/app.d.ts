@@ -8,9 +8,10 @@ declare global {
 		}
 		interface Locals {
 			user: import('$lib/server/auth.ts').SessionUser | null;
-			session: { id: string; expiresAt: Date } | null;
+			/** `secondFactorAt`: when this session last proved a second factor (sign-in or step-up). */
+			session: { id: string; expiresAt: Date; secondFactorAt: Date | null } | null;
 			/** Set when the request authenticated with an API token (`user.roles` is then already narrowed to its scopes). */
-			apiToken: { id: string; scopes: import('../../db/schema/users.ts').Role[] } | null;
+			apiToken: import('$lib/server/tokens.ts').RequestToken | null;
 			/** The language pages render in (web/src/lib/i18n/locale.ts). */
 			locale: import('$lib/i18n/locale.ts').Locale;
 		}

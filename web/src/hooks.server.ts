@@ -1,4 +1,4 @@
-import { error, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import { error, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
@@ -6,6 +6,7 @@ import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionT
 import { closeDb } from '$lib/server/db.ts';
 import { closeParsePool } from '$lib/server/parse-pool.ts';
 import { closeTemporalClient } from '$lib/server/temporal.ts';
+import { accountTaskDue, isAllowedWhileDue } from '$lib/server/account-gate.ts';
 import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
 import { chooseLocale, INTL_LOCALE, LOCALE_COOKIE } from '$lib/i18n/locale.ts';
 import { textProblem } from '$runbooks/input-safety.ts';
@@ -105,9 +106,30 @@ const authenticate: Handle = async ({ event, resolve }) => {
 		return resolve(event);
 	}
 	event.locals.user = valid.user;
-	event.locals.session = { id: valid.session.id, expiresAt: valid.session.expiresAt };
+	event.locals.session = { id: valid.session.id, expiresAt: valid.session.expiresAt, secondFactorAt: valid.session.secondFactorAt };
 	if (!bearer && valid.session.renewed) setSessionCookie(event.cookies, event.url, token, valid.session.expiresAt);
 	return resolve(event);
+};
+
+/**
+ * A person signed in with a password someone else chose, or without the second factor their roles
+ * require, may do that one thing first: pages send them to it, the API refuses everything else
+ * with a problem saying what to do. API tokens are not held back: a script cannot do either.
+ */
+const accountGate: Handle = async ({ event, resolve }) => {
+	const { user, session } = event.locals;
+	if (!user || !session) return resolve(event);
+	const due = await accountTaskDue(user);
+	if (!due || isAllowedWhileDue(event.request.method, event.url.pathname)) return resolve(event);
+	if (isApi(event.url)) {
+		return due === 'password'
+			? problem(403, 'Forbidden', 'Change your password first: POST /api/v1/me/password {currentPassword, newPassword}.', undefined, undefined, { passwordChangeRequired: true })
+			: problem(403, 'Forbidden', 'Your roles require a second factor: enrol one first (POST /api/v1/me/mfa/totp).', undefined, undefined, { mfaEnrolmentRequired: true });
+	}
+	const target = due === 'password' ? '/account/password' : '/account/mfa';
+	const next = event.url.pathname + event.url.search;
+	// Thrown, not returned: SvelteKit turns it into what a client-side navigation's data request understands.
+	throw redirect(303, next === '/' ? target : `${target}?next=${encodeURIComponent(next)}`);
 };
 
 /**
@@ -166,7 +188,7 @@ export const init: ServerInit = () => {
 	process.once('sveltekit:shutdown', () => void Promise.allSettled([closeDb(), closeTemporalClient(), closeParsePool()]));
 };
 
-export const handle = sequence(securityHeaders, checkApiOrigin, refuseUnsafePageInput, chooseLanguage, authenticate, apiProblems);
+export const handle = sequence(securityHeaders, checkApiOrigin, refuseUnsafePageInput, chooseLanguage, authenticate, accountGate, apiProblems);
 
 /** Logs the real error with a reference; the browser (or API client) only sees the reference. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -12,9 +12,9 @@ export interface FieldError {
 	column?: number;
 }
 
-/** An RFC 9457 problem document. */
-export function problem(status: number, title: string, detail?: string, errors?: FieldError[], headers?: HeadersInit): Response {
-	const body = { type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...(errors?.length ? { errors } : {}) };
+/** An RFC 9457 problem document; `extensions` are extra members a client can act on (`mfaRequired`, ...). */
+export function problem(status: number, title: string, detail?: string, errors?: FieldError[], headers?: HeadersInit, extensions?: Record<string, unknown>): Response {
+	const body = { type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...(errors?.length ? { errors } : {}), ...extensions };
 	const response = new Response(JSON.stringify(body), { status, headers });
 	response.headers.set('content-type', 'application/problem+json');
 	response.headers.set('cache-control', 'no-store');

@@ -10,6 +10,7 @@ import { cancelAct } from '$workflows/acts.ts';
 import { cancelRunUpdate, type Actor } from '$workflows/definitions.ts';
 import { DecisionRefusedError, proveAct, sendRunUpdate } from './approvals.ts';
 import { getDb as db } from './db.ts';
+import { currentVersionOf } from './runbooks.ts';
 import { temporalClient } from './temporal.ts';
 
 export { RunbookNotFoundError, RunInputError, TemporalUnavailableError } from '$shared/run-start.ts';
@@ -24,12 +25,30 @@ export async function startRun(args: {
 	version?: number;
 	inputs: Record<string, unknown>;
 	initiator: { id: string; username: string };
+	/** Authors may start any published version; everyone else the current one (latest, or the one an author pinned). */
+	mayPickVersion: boolean;
 }): Promise<{ id: string }> {
+	if (args.version !== undefined && !args.mayPickVersion) {
+		const current = await currentVersionOf(args.runbookName);
+		if (current !== null && current !== args.version) throw new RunVersionError(current);
+	}
 	const client = await temporalClient().catch((error: unknown) => {
 		throw new TemporalUnavailableError(`Temporal cannot be reached: ${(error as Error).message}`, { cause: error });
 	});
-	const { id } = await startRunbookRun({ db: db(), workflows: client.workflow, taskQueue: config().TEND_TASK_QUEUE, withDeadline: (deadline, fn) => client.withDeadline(deadline, fn) }, args);
+	const { runbookName, version, inputs, initiator } = args;
+	const { id } = await startRunbookRun(
+		{ db: db(), workflows: client.workflow, taskQueue: config().TEND_TASK_QUEUE, withDeadline: (deadline, fn) => client.withDeadline(deadline, fn) },
+		{ runbookName, version, inputs, initiator }
+	);
 	return { id };
+}
+
+/** An older (or newer) version than the one in force, asked for by someone who may not pick versions. */
+export class RunVersionError extends Error {
+	override name = 'RunVersionError';
+	constructor(readonly currentVersion: number) {
+		super(`only version ${currentVersion}, the one runs start now, may be started; an author can start another or pin it`);
+	}
 }
 
 export class RunStateError extends Error {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { runbooks, runbookVersions, runs } from '../../../../db/schema/index.ts';
 import { resolveInputs } from '../../../../runbooks/inputs.ts';
 import { runbookSchema } from '../../../../runbooks/schema.ts';
 import { appendAudit } from '../../../../shared/audit.ts';
 import { config } from '../../../../shared/config.ts';
-import { scheduledRunId } from '../../../../shared/run-start.ts';
+import { scheduledRunId, startRunbookRun } from '../../../../shared/run-start.ts';
 import type { ScheduledRunInput } from '../../../../workflows/scheduled-run.ts';
 import type { FieldError } from './api.ts';
 import { getDb as db } from './db.ts';
@@ -21,6 +21,7 @@ import { temporalClient } from './temporal.ts';
 const ID_PREFIX = SCHEDULE_ID_PREFIX;
 const WORKFLOW_TYPE = SCHEDULED_WORKFLOW_TYPE;
 const NEXT_RUNS = 5;
+const RECENT_RUNS = 10;
 export interface ScheduleView {
 	id: string;
 	runbook: string;
@@ -51,12 +52,12 @@ export class ScheduleMissingError extends Error {
 
 const isTendSchedule = (id: string) => id.startsWith(ID_PREFIX);
 
-/** Checks the runbook and the inputs against its latest version, as a run started now would. */
+/** Checks the runbook and the inputs against its current version (pinned, else latest), as a run started now would. */
 async function checkRunbookInputs(body: NewSchedule): Promise<Record<string, unknown>> {
 	const [row] = await db()
 		.select({ document: runbookVersions.document })
 		.from(runbooks)
-		.innerJoin(runbookVersions, and(eq(runbookVersions.runbookId, runbooks.id), eq(runbookVersions.version, runbooks.latestVersion)))
+		.innerJoin(runbookVersions, and(eq(runbookVersions.runbookId, runbooks.id), eq(runbookVersions.version, sql`coalesce(${runbooks.pinnedVersion}, ${runbooks.latestVersion})`)))
 		.where(eq(runbooks.name, body.runbook));
 	if (!row) throw new ScheduleInputError([{ path: 'runbook', message: `no published runbook named "${body.runbook}"` }]);
 	const resolved = resolveInputs(runbookSchema.parse(row.document), body.inputs);
@@ -105,9 +106,21 @@ async function toView(description: ScheduleDescription): Promise<ScheduleView> {
 	const every = description.spec.intervals?.[0]?.every;
 	const timezone = description.spec.timezone ?? 'UTC';
 	const firings = [...description.info.recentActions].reverse().map((action) => ({ runId: scheduledRunId(action.action.workflow.workflowId), at: action.takenAt.toISOString() }));
-	const started = firings.length
-		? new Set((await db().select({ id: runs.id }).from(runs).where(inArray(runs.id, firings.map((f) => f.runId)))).map((r) => r.id))
-		: new Set<string>();
+	// Runs recorded against the schedule: its firings once started, and people's "run now".
+	const recorded = await db()
+		.select({ id: runs.id, at: runs.createdAt })
+		.from(runs)
+		.where(eq(runs.scheduleId, description.scheduleId))
+		.orderBy(desc(runs.createdAt))
+		.limit(RECENT_RUNS);
+	const started = new Set(recorded.map((r) => r.id));
+	const recentRuns = [
+		...recorded.map((r) => ({ runId: r.id, at: r.at.toISOString() })),
+		// A firing whose run has not started yet (or failed to) shows by its time alone.
+		...firings.filter((f) => !started.has(f.runId)).map(({ at }) => ({ at }))
+	]
+		.sort((a, b) => b.at.localeCompare(a.at))
+		.slice(0, RECENT_RUNS);
 	return {
 		id: description.scheduleId,
 		runbook: memo?.runbook ?? args?.runbook ?? '',
@@ -117,7 +130,7 @@ async function toView(description: ScheduleDescription): Promise<ScheduleView> {
 		note: description.state.note || null,
 		// Temporal lists the times a paused schedule would fire; nothing fires while it is paused.
 		nextRuns: description.state.paused ? [] : description.info.nextActionTimes.slice(0, NEXT_RUNS).map((at) => at.toISOString()),
-		recentRuns: firings.map(({ runId, at }) => (started.has(runId) ? { runId, at } : { at })),
+		recentRuns,
 		createdBy: memo?.createdBy.username ?? args?.initiator.username ?? ''
 	};
 }
@@ -162,15 +175,25 @@ export async function setSchedulePaused(id: string, paused: boolean, note: strin
 	return getSchedule(id);
 }
 
-/** Fires the schedule now, paused or not; the run appears as soon as the worker has started it. */
-export async function triggerSchedule(id: string, actor: { username: string }): Promise<void> {
-	await describe(id);
+/**
+ * "Run now": starts the schedule's runbook with its inputs at once, paused or not, as the person
+ * who pressed it (issue 12, hole 5): they are the run's initiator, so four eyes bars them from its
+ * approvals. Temporal's own trigger would start it as the schedule's creator instead. The run is
+ * recorded against the schedule, so it shows among the schedule's recent runs.
+ */
+export async function triggerSchedule(id: string, actor: { id: string; username: string }): Promise<{ runId: string }> {
+	const description = await describe(id);
+	const memo = description.memo?.tend as ScheduleMemo | undefined;
+	const args = description.action.args?.[0] as ScheduledRunInput | undefined;
+	const runbook = memo?.runbook ?? args?.runbook;
+	if (!runbook) throw new ScheduleMissingError(id);
+	await appendAudit(db(), { actor: actor.username, action: 'schedule.trigger', subject: `schedule:${id}` });
 	const client = await temporalClient();
-	await db().transaction(async (tx) => {
-		await appendAudit(tx, { actor: actor.username, action: 'schedule.trigger', subject: `schedule:${id}` });
-		// Even while an earlier firing is still starting its run: "run now" means now.
-		await client.schedule.getHandle(id).trigger('ALLOW_ALL');
-	});
+	const started = await startRunbookRun(
+		{ db: db(), workflows: client.workflow, taskQueue: config().TEND_TASK_QUEUE, withDeadline: (deadline, fn) => client.withDeadline(deadline, fn) },
+		{ runbookName: runbook, inputs: memo?.inputs ?? args?.inputs ?? {}, initiator: { id: actor.id, username: actor.username }, schedule: id }
+	);
+	return { runId: started.id };
 }
 
 /** Deletes the schedule; runs it started are left alone. */

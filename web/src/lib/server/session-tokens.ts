@@ -7,9 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 export const SESSION_COOKIE = 'tend_session';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const SESSION_TTL_MS = 30 * DAY_MS;
-/** A session used when less than this much of its life is left is extended to a full TTL again. */
-export const SESSION_RENEW_WITHIN_MS = 15 * DAY_MS;
+/** Sliding: a session unused this long ends. */
+export const SESSION_TTL_MS = 7 * DAY_MS;
+/** A session used when less than this much of its sliding life is left is extended again. */
+export const SESSION_RENEW_WITHIN_MS = SESSION_TTL_MS / 2;
+/** Absolute: however busy, a session ends this long after its sign-in. */
+export const SESSION_ABSOLUTE_MS = 30 * DAY_MS;
 
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const TOKEN_BYTES = 20;
@@ -48,15 +51,16 @@ export function sessionIdFromToken(token: string): string {
 	return createHash('sha256').update(token).digest('hex');
 }
 
-export function sessionExpiry(now: Date): Date {
-	return new Date(now.getTime() + SESSION_TTL_MS);
+/** The sliding expiry from `now`, never past the absolute end of a session signed in at `createdAt`. */
+export function sessionExpiry(now: Date, createdAt: Date = now): Date {
+	return new Date(Math.min(now.getTime() + SESSION_TTL_MS, createdAt.getTime() + SESSION_ABSOLUTE_MS));
 }
 
-export function isSessionExpired(expiresAt: Date, now: Date): boolean {
-	return now.getTime() >= expiresAt.getTime();
+export function isSessionExpired(expiresAt: Date, now: Date, createdAt?: Date): boolean {
+	return now.getTime() >= expiresAt.getTime() || (createdAt !== undefined && now.getTime() >= createdAt.getTime() + SESSION_ABSOLUTE_MS);
 }
 
-/** Sliding expiry: renew only in the second half of the session's life, so most requests write nothing. */
-export function needsRenewal(expiresAt: Date, now: Date): boolean {
-	return !isSessionExpired(expiresAt, now) && expiresAt.getTime() - now.getTime() < SESSION_RENEW_WITHIN_MS;
+/** Sliding expiry: renew only in the second half of the session's life, so most requests write nothing; never past the absolute end. */
+export function needsRenewal(expiresAt: Date, now: Date, createdAt: Date = now): boolean {
+	return !isSessionExpired(expiresAt, now, createdAt) && expiresAt.getTime() - now.getTime() < SESSION_RENEW_WITHIN_MS && sessionExpiry(now, createdAt).getTime() > expiresAt.getTime();
 }

@@ -3,6 +3,7 @@ import { hasRole, RUNBOOK_READERS, SCHEDULE_MANAGERS } from '$lib/roles.ts';
 import { requireRole, requireUser } from '$lib/server/guard.ts';
 import { newScheduleSchema } from '../../../../shared/schedule-spec.ts';
 import { createSchedule, deleteSchedule, listSchedules, ScheduleInputError, ScheduleMissingError, setSchedulePaused, triggerSchedule } from '$lib/server/schedules.ts';
+import { RunbookNotFoundError, RunInputError, TemporalUnavailableError } from '$lib/server/runs.ts';
 import { listRunbookTitles } from '$lib/server/views/runbooks.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -108,10 +109,18 @@ export const actions = {
 	trigger: async ({ locals, request }) => {
 		const user = requireRole(locals, ...SCHEDULE_MANAGERS);
 		const form = await request.formData();
-		return onSchedule(form, async (id) => {
-			await triggerSchedule(id, user);
-			throw redirect(303, `/schedules?triggered=${encodeURIComponent(id)}`);
-		});
+		try {
+			return await onSchedule(form, async (id) => {
+				await triggerSchedule(id, user);
+				throw redirect(303, `/schedules?triggered=${encodeURIComponent(id)}`);
+			});
+		} catch (error) {
+			// The runbook went away, or its current version no longer takes the schedule's inputs, or Temporal is down.
+			if (error instanceof RunbookNotFoundError || error instanceof RunInputError || error instanceof TemporalUnavailableError) {
+				return fail(error instanceof TemporalUnavailableError ? 503 : 422, { rowError: `The run did not start: ${error.message}`, missing: '' });
+			}
+			throw error;
+		}
 	},
 
 	delete: async ({ locals, request }) => {

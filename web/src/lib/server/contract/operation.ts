@@ -91,6 +91,8 @@ export function impliedAnswers(declared: Operation): Map<number, string[]> {
 	const add = (status: number, why: string) => answers.set(status, [...(answers.get(status) ?? []), why]);
 	if (declared.access !== 'public') add(401, 'Not signed in: send the session cookie or an `Authorization: Bearer` token.');
 	if (Array.isArray(declared.access)) add(403, `The caller lacks the role this needs (${[...declared.access, 'admin'].join(', ')}).`);
+	// hooks.server.ts (the account gate): a session whose password or second factor is due may do only that.
+	if (declared.access !== 'public') add(403, 'A session whose password must be changed, or whose roles require a second factor not yet enrolled, may do only that first (`passwordChangeRequired`, `mfaEnrolmentRequired`).');
 	if (declared.params) add(declared.invalidParams ?? 404, 'A path parameter cannot name anything here (each problem with its `path`).');
 	if (declared.query) add(400, 'A query parameter is not valid (each problem with its `path`).');
 	if (declared.body) {

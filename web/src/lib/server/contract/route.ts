@@ -66,7 +66,8 @@ export interface RouteContext<O extends Operation> {
 	json<S extends Declared<O>>(status: S, body: ReplyBody<O, S>, headers?: HeadersInit): Reply<S>;
 	/** An answer without a body (204), or of another media type (an event stream). */
 	send<S extends Declared<O>>(status: S, body?: BodyInit | null, headers?: HeadersInit): Reply<S>;
-	problem<S extends Declared<O>>(status: S, detail: string, errors?: FieldError[], headers?: HeadersInit): Reply<S>;
+	/** A problem+json answer; `extensions` are members a client can act on (`mfaRequired`, `stepUpRequired`). */
+	problem<S extends Declared<O>>(status: S, detail: string, errors?: FieldError[], headers?: HeadersInit, extensions?: Record<string, unknown>): Reply<S>;
 }
 
 export function route<const O extends Operation>(declared: O, handle: (context: RouteContext<O>) => Promise<Reply<Declared<O>>> | Reply<Declared<O>>): RequestHandler {
@@ -104,7 +105,8 @@ export function route<const O extends Operation>(declared: O, handle: (context: 
 				return reply(response);
 			},
 			send: (status: number, value?: BodyInit | null, headers?: HeadersInit) => reply(new Response(value ?? null, { status, headers })),
-			problem: (status: number, detail: string, errors?: FieldError[], headers?: HeadersInit) => reply(problem(status, statusTitle(status), detail, errors, headers))
+			problem: (status: number, detail: string, errors?: FieldError[], headers?: HeadersInit, extensions?: Record<string, unknown>) =>
+				reply(problem(status, statusTitle(status), detail, errors, headers, extensions))
 		} as unknown as RouteContext<O>;
 
 		let response: Response;

@@ -17,7 +17,11 @@ export const problemSchema = z
 		errors: z
 			.array(z.object({ path: z.string(), message: z.string(), line: z.int().optional(), column: z.int().optional() }))
 			.optional()
-			.meta({ description: 'One entry per problem, addressed by its field path (and line and column in a submitted document).' })
+			.meta({ description: 'One entry per problem, addressed by its field path (and line and column in a submitted document).' }),
+		mfaRequired: z.literal(true).optional().meta({ description: 'Sign-in: the password was right; send `code` too.' }),
+		mfaEnrolmentRequired: z.literal(true).optional().meta({ description: 'The caller’s roles require a second factor: enrol one first (`POST /me/mfa/totp`).' }),
+		passwordChangeRequired: z.literal(true).optional().meta({ description: 'The caller’s password was set by someone else: change it first (`POST /me/password`).' }),
+		stepUpRequired: z.literal(true).optional().meta({ description: 'Approving before a high-risk step needs a fresh second factor (`POST /me/mfa/step-up`).' })
 	})
 	.meta({ id: 'Problem' });
 

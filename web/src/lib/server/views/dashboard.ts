@@ -45,3 +45,8 @@ export async function loadDashboard() {
 		freshness
 	};
 }
+
+/** The dashboard's shape with nothing in it, for people who may not read runs. */
+export function emptyDashboard(): Awaited<ReturnType<typeof loadDashboard>> {
+	return { runbookCount: 0, targetCount: 0, runsByStatus: {}, runsLast7Days: 0, latestRuns: [], freshness: [] };
+}

@@ -120,6 +120,9 @@ export async function getRunbookVersion(name: string, version?: number) {
 		title: runbook.title,
 		tags: runbook.tags,
 		latestVersion: runbook.latestVersion,
+		/** The version an author pinned for runs, if any; `currentVersion` is what a run starts when none is named. */
+		pinnedVersion: runbook.pinnedVersion,
+		currentVersion: runbook.pinnedVersion ?? runbook.latestVersion,
 		version: current.version,
 		publishedAt: current.publishedAt,
 		source: current.source,

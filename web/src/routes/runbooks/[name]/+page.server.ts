@@ -3,7 +3,8 @@ import { and, desc, eq } from 'drizzle-orm';
 import { RUN_STARTERS, RUNBOOK_AUTHORS, RUNBOOK_READERS, hasRole } from '$lib/roles.ts';
 import { getDb } from '$lib/server/db.ts';
 import { requireRole, requireUser } from '$lib/server/guard.ts';
-import { RunbookNotFoundError, RunInputError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
+import { RunbookNotFoundError, RunInputError, RunVersionError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
+import { pinRunbookVersion } from '$lib/server/runbooks.ts';
 import { getRunbookVersion } from '$lib/server/views/runbooks.ts';
 import { listRuns } from '$lib/server/views/runs.ts';
 import { runbooks, runbookVersions, users } from '../../../../../db/schema/index.ts';
@@ -85,8 +86,9 @@ export const actions = {
 
 		let run: { id: string };
 		try {
-			run = await startRun({ runbookName: runbook.name, version: runbook.version, inputs, initiator: { id: user.id, username: user.username } });
+			run = await startRun({ runbookName: runbook.name, version: runbook.version, inputs, initiator: { id: user.id, username: user.username }, mayPickVersion: hasRole(user, ...RUNBOOK_AUTHORS) });
 		} catch (err) {
+			if (err instanceof RunVersionError) return fail(403, { message: err.message, code: 'not_current', current: err.currentVersion, values, errors: {} });
 			if (err instanceof RunInputError) {
 				const errors: Record<string, string> = {};
 				const general: string[] = [];
@@ -102,5 +104,21 @@ export const actions = {
 			throw err;
 		}
 		throw redirect(303, `/runs/${run.id}`);
+	},
+
+	/** Pins the shown version for runs (or unpins, when it is the latest). Authors only, like the API. */
+	pin: async ({ locals, params, request }) => {
+		const user = requireRole(locals, ...RUNBOOK_AUTHORS);
+		const version = requestedVersion(String((await request.formData()).get('version') ?? ''));
+		if (!version) return fail(400, { message: 'Choose a version to pin.', code: 'pin_failed', values: {}, errors: {} });
+		const pinned = await pinRunbookVersion(params.name, version, user.username).catch(() => null);
+		if (!pinned) return fail(404, { message: `There is no version ${version} of "${params.name}".`, code: 'pin_failed', values: {}, errors: {} });
+		throw redirect(303, `/runbooks/${encodeURIComponent(params.name)}?version=${version}`);
+	},
+
+	unpin: async ({ locals, params }) => {
+		const user = requireRole(locals, ...RUNBOOK_AUTHORS);
+		await pinRunbookVersion(params.name, null, user.username);
+		throw redirect(303, `/runbooks/${encodeURIComponent(params.name)}`);
 	}
 } satisfies Actions;

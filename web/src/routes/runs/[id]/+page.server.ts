@@ -2,6 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { hasRole, RUN_CANCELLERS, RUN_STARTERS, RUNBOOK_READERS } from '$lib/roles.ts';
 import { decide, DecisionRefusedError } from '$lib/server/approvals.ts';
+import { assertFreshSecondFactor, StepUpRequiredError } from '$lib/server/step-up.ts';
 import { requireRole, requireUser } from '$lib/server/guard.ts';
 import { overrideFreeze, resumeRun, tickChecklist } from '$lib/server/run-controls.ts';
 import { cancelRun, RunNotFoundError, RunStateError } from '$lib/server/runs.ts';
@@ -51,10 +52,13 @@ export const actions = {
 		if (!parsed.success) return refused(400, key, 'decisionIncomplete');
 		const { stepId, decision, comment } = parsed.data;
 		try {
+			await assertFreshSecondFactor(locals, params.id, stepId, decision);
 			const result = await decide(params.id, stepId, decision, comment, { id: user.id, username: user.username, roles: [...user.roles] });
 			return { key, outcome: decision === 'approve' ? 'approved' : 'rejected', approvals: result.approvals, quorum: result.quorum };
 		} catch (err) {
 			if (err instanceof DecisionRefusedError) return refused(err.status, key, 'decisionRefused', err.message);
+			// A page cannot take a code beside the decision: signing in again with it gives the fresh factor.
+			if (err instanceof StepUpRequiredError) return refused(403, key, 'decisionRefused', 'approving this needs a fresh second factor: sign out and sign in again with your code, then approve');
 			throw err;
 		}
 	},

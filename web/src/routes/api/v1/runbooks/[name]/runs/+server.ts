@@ -1,6 +1,7 @@
 import type { FieldError } from '$lib/server/api.ts';
 import { route } from '$lib/server/contract/route.ts';
-import { RunbookNotFoundError, RunInputError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
+import { hasRole, RUNBOOK_AUTHORS } from '$lib/roles.ts';
+import { RunbookNotFoundError, RunInputError, RunVersionError, startRun, TemporalUnavailableError } from '$lib/server/runs.ts';
 import { parseSource } from '$runbooks/source.ts';
 import * as contract from './contract.ts';
 
@@ -16,10 +17,17 @@ function locateInBody(raw: string, errors: FieldError[]): FieldError[] {
 
 export const POST = route(contract.POST, async ({ caller, params, body, bodyText, json, problem }) => {
 	try {
-		const run = await startRun({ runbookName: params.name, version: body.version, inputs: body.inputs, initiator: { id: caller.id, username: caller.username } });
+		const run = await startRun({
+			runbookName: params.name,
+			version: body.version,
+			inputs: body.inputs,
+			initiator: { id: caller.id, username: caller.username },
+			mayPickVersion: hasRole(caller, ...RUNBOOK_AUTHORS)
+		});
 		return json(201, run, { location: `/api/v1/runs/${run.id}` });
 	} catch (error) {
 		if (error instanceof RunbookNotFoundError) return problem(404, error.message);
+		if (error instanceof RunVersionError) return problem(403, `Version ${body.version} may not be started: ${error.message}.`, [{ path: 'version', message: `must be ${error.currentVersion}, or left out` }]);
 		if (error instanceof RunInputError) return problem(422, 'The run cannot start with these inputs.', locateInBody(bodyText, error.errors));
 		if (error instanceof TemporalUnavailableError) return problem(503, 'Temporal cannot be reached, so the run was not started. Try again in a moment.', undefined, { 'retry-after': '5' });
 		throw error;
