@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runEventSchema, runSchema } from '../../web/src/lib/server/contract/schemas.ts';
-import { eventually, login, loginAsAdmin, webUrl, type ApiClient } from '../helpers/api.ts';
+import { bearerClient, eventually, login, loginAsAdmin, webUrl, type ApiClient } from '../helpers/api.ts';
 import { ensureSchemathesis, failureReport, runSchemathesis, schemathesisConfig } from '../helpers/schemathesis.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
@@ -15,10 +15,12 @@ import { startWorker, type TestWorker } from '../helpers/worker.ts';
  * request accepted. It runs as an admin of its own with an API token, against a worker, so runs
  * really start and decisions really reach their workflows. What it could do to the shared stack
  * is bounded: the file runs after every other (test/setup/sequencer.ts), and the operations that
- * act on runs, tokens and secrets are pinned to a probe run, a decoy token and a probe secret, so
- * it never resumes another test's failed run or revokes its own token.
+ * act on runs, tokens, secrets, users and pins are pinned to a probe run, a decoy token, a probe
+ * secret, a decoy user and the probe runbook, so it never resumes another test's failed run,
+ * revokes its own token or changes a person another test signs in as. The sign-in policy it may
+ * rewrite is put back, with its token (a session could be held back by a policy it wrote).
  *
- * Bound: 10 examples per operation and phase (`--max-examples`), about 8,850 requests; the
+ * Bound: 10 examples per operation and phase (`--max-examples`), about 10,000 requests; the
  * coverage phase's boundary cases are most of them.
  */
 const MAX_EXAMPLES = 10;
@@ -54,6 +56,8 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 	let username: string;
 	let token: string;
 	let decoyToken: string;
+	let decoyUser: string;
+	let settingsBefore: unknown;
 	let probeRun: string;
 	let before: { targets: StoredDocument[]; windows: StoredDocument[] };
 	const folder = mkdtempSync(join(tmpdir(), 'tend-schemathesis-'));
@@ -64,8 +68,12 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 		const password = randomBytes(12).toString('base64url');
 		expect((await admin.json('POST', '/api/v1/users', { username, password, roles: ['admin'] })).status).toBe(201);
 		const own = await login(username, password);
-		token = (await own.json<{ token: string }>('POST', '/api/v1/tokens', { name: 'schemathesis' })).body.token;
+		// Every scope there is (admin, and `tokens` to revoke the decoy), so a token it asks for is never wider than the one it asks with.
+		token = (await own.json<{ token: string }>('POST', '/api/v1/tokens', { name: 'schemathesis', scopes: ['admin', 'tokens'] })).body.token;
 		decoyToken = (await own.json<{ id: string }>('POST', '/api/v1/tokens', { name: 'schemathesis decoy' })).body.id;
+		decoyUser = `${username}-decoy`;
+		expect((await admin.json('POST', '/api/v1/users', { username: decoyUser, password: randomBytes(12).toString('base64url'), roles: ['viewer'] })).status).toBe(201);
+		settingsBefore = (await admin.json('GET', '/api/v1/settings')).body;
 
 		expect([200, 201]).toContain((await admin.send('POST', '/api/v1/runbooks', PROBE_RUNBOOK, 'application/yaml')).status);
 		probeRun = (await admin.json<{ id: string }>('POST', `/api/v1/runbooks/${PROBE}/runs`, { inputs: {} })).body.id;
@@ -80,7 +88,8 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 	});
 
 	afterAll(async () => {
-		// Whatever it left that a later run of the stack would meet: a stop in force, schedules, replaced documents.
+		// Whatever it left that a later run of the stack would meet: a sign-in policy, a stop in force, schedules, replaced documents.
+		if (token && settingsBefore) expect((await bearerClient(token).json('PUT', '/api/v1/settings', settingsBefore)).status).toBe(200);
 		if (admin) {
 			await admin.request('DELETE', '/api/v1/emergency-stop');
 			const schedules = (await admin.json<{ schedules: Array<{ id: string; createdBy: string }> }>('GET', '/api/v1/schedules')).body.schedules ?? [];
@@ -141,6 +150,12 @@ describe('the API against its OpenAPI document (schemathesis)', () => {
 			postRunsIdStepsStepIdChecklist: { ...onProbe, stepId: 'tick' },
 			postRunsIdStepsStepIdOverride: onProbe,
 			deleteTokensId: { id: decoyToken },
+			getUsersUsername: { username: decoyUser },
+			patchUsersUsername: { username: decoyUser },
+			postUsersUsernamePasswordReset: { username: decoyUser },
+			deleteUsersUsernameMfa: { username: decoyUser },
+			putRunbooksNamePin: { name: PROBE },
+			deleteRunbooksNamePin: { name: PROBE },
 			putSecretsName: { name: PROBE }
 		});
 		const configFile = join(folder, 'schemathesis.toml');

@@ -212,6 +212,7 @@ spec:
 			`/api/v1${path}`
 				.replace('{id}', path.startsWith('/schedules') ? `sched-fuzz-${suffix}` : randomUUID())
 				.replace('{name}', `fuzz-${suffix}`)
+				.replace('{username}', `fuzz-${suffix}`)
 				.replace('{stepId}', 'ask');
 
 		/** One thing the boundary must refuse wherever it is: NUL, a lone surrogate, a prototype key, nesting past 64 levels. */
