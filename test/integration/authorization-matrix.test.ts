@@ -53,6 +53,7 @@ function expectedAllowed(verdict: Verdict, principal: Principal): boolean {
 	if (verdict === 'everyone') return true;
 	if (principal === 'anonymous') return false;
 	if (verdict === 'signed-in') return true;
+	if (verdict === 'session') return principal !== 'token:viewer';
 	const role = principal === 'token:viewer' ? 'viewer' : principal;
 	return role === 'admin' || verdict.includes(role);
 }

@@ -8,11 +8,12 @@ import type { Role } from '../../db/schema/users.ts';
  *
  * Keys: `METHOD /path` for JSON and other +server.ts routes, `GET /path` for a page's load and
  * `POST /path?/action` for a form action, with route parameters as their folders name them.
- * Values: `everyone` (no sign-in), `signed-in` (any role), or the roles allowed — admin is
+ * Values: `everyone` (no sign-in), `signed-in` (any role), `session` (any role, signed in rather
+ * than with a token: what proves a person's own password or second factor), or the roles allowed — admin is
  * always allowed as well (DESIGN §7). A scoped token has exactly its scopes: the matrix's
  * viewer-scoped token of an admin must fare exactly as a viewer does.
  */
-export type Verdict = 'everyone' | 'signed-in' | readonly Role[];
+export type Verdict = 'everyone' | 'signed-in' | 'session' | readonly Role[];
 
 const ADMIN: readonly Role[] = [];
 const READERS: readonly Role[] = ['author', 'approver', 'responder', 'operator', 'viewer'];
@@ -59,10 +60,10 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'GET /api/v1/settings': ADMIN,
 	'PUT /api/v1/settings': ADMIN,
 	'GET /api/v1/me/mfa': 'signed-in',
-	'POST /api/v1/me/mfa/totp': 'signed-in',
-	'POST /api/v1/me/mfa/totp/verify': 'signed-in',
-	'POST /api/v1/me/mfa/step-up': 'signed-in',
-	'POST /api/v1/me/password': 'signed-in',
+	'POST /api/v1/me/mfa/totp': 'session',
+	'POST /api/v1/me/mfa/totp/verify': 'session',
+	'POST /api/v1/me/mfa/step-up': 'session',
+	'POST /api/v1/me/password': 'session',
 	'PUT /api/v1/runbooks/[name]/pin': AUTHORS,
 	'DELETE /api/v1/runbooks/[name]/pin': AUTHORS,
 	'GET /api/v1/runbooks': READERS,

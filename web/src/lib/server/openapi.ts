@@ -70,7 +70,7 @@ function operationObject(path: string, method: HttpMethod, declared: Operation):
 		summary: declared.summary,
 		...(declared.description || declared.checkedBeyondSchema ? { description: [declared.description, declared.checkedBeyondSchema && `Checked beyond the schema: ${declared.checkedBeyondSchema}`].filter(Boolean).join('\n\n') } : {}),
 		tags: [path.split('/')[1] || 'api'],
-		...(declared.access === 'public' ? { security: [] } : {}),
+		...(declared.access === 'public' ? { security: [] } : declared.access === 'session' ? { security: [{ session: [] }] } : {}),
 		requestParams: { ...(declared.params ? { path: declared.params } : {}), ...(declared.query ? { query: declared.query } : {}) },
 		responses
 	};

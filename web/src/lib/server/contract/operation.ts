@@ -10,8 +10,12 @@ import { MAX_DOCUMENT_BYTES } from '$runbooks/limits.ts';
  * Declarations hold zod schemas and words only: the document is built without a database.
  */
 
-/** `public`: anyone; `signed-in`: any signed-in person; a list: signed in with one of these roles (admin always passes). */
-export type Access = 'public' | 'signed-in' | readonly Role[];
+/**
+ * `public`: anyone; `signed-in`: any signed-in person; `session`: a person signed in, not an API
+ * token (what proves their own password or second factor); a list: signed in with one of these
+ * roles (admin always passes).
+ */
+export type Access = 'public' | 'signed-in' | 'session' | readonly Role[];
 
 export const DOCUMENT_KINDS = ['Runbook', 'Target', 'Window'] as const;
 
@@ -90,6 +94,7 @@ export function impliedAnswers(declared: Operation): Map<number, string[]> {
 	const answers = new Map<number, string[]>();
 	const add = (status: number, why: string) => answers.set(status, [...(answers.get(status) ?? []), why]);
 	if (declared.access !== 'public') add(401, 'Not signed in: send the session cookie or an `Authorization: Bearer` token.');
+	if (declared.access === 'session') add(403, 'Asked with an API token: only a person signed in may do this.');
 	if (Array.isArray(declared.access)) add(403, `The caller lacks the role this needs (${[...declared.access, 'admin'].join(', ')}).`);
 	// hooks.server.ts (the account gate): a session whose password or second factor is due may do only that.
 	if (declared.access !== 'public') add(403, 'A session whose password must be changed, or whose roles require a second factor not yet enrolled, may do only that first (`passwordChangeRequired`, `mfaEnrolmentRequired`).');

@@ -75,8 +75,9 @@ export function route<const O extends Operation>(declared: O, handle: (context: 
 	return async (event) => {
 		let caller: SessionUser | null = event.locals.user;
 		if (declared.access !== 'public') {
-			const user = declared.access === 'signed-in' ? apiUser(event.locals) : apiUser(event.locals, ...declared.access);
+			const user = declared.access === 'signed-in' || declared.access === 'session' ? apiUser(event.locals) : apiUser(event.locals, ...declared.access);
 			if (user instanceof Response) return user;
+			if (declared.access === 'session' && !event.locals.session) return problem(403, 'Forbidden', 'Only a person signed in may do this, not an API token.');
 			caller = user;
 		}
 		const params = parse(declared.params, Object.entries(event.params), declared.invalidParams ?? 404, 'This path names nothing that can exist.');

@@ -3,7 +3,7 @@ import { operation } from '$lib/server/contract/operation.ts';
 
 export const POST = operation({
 	summary: 'Confirm TOTP enrolment with a current code; answers the recovery codes, once',
-	access: 'signed-in',
+	access: 'session',
 	body: { json: z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code the app shows') }) },
 	responses: {
 		200: { description: 'Recovery codes, shown this once and kept only hashed', schema: z.object({ recoveryCodes: z.array(z.string()) }) },
