@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { createChildRunActivities } from './child-runs.ts';
 import { readableDatabaseError, tendUnavailable } from './failures.ts';
+import { createFeedbackActivities } from './feedback.ts';
 import { createLockActivities } from './locks.ts';
 import { createLedgerActivities } from './run-ledger.ts';
 import { createLegacyLedgerActivities, recordAttempt, recordSuccess } from './run-ledger-v1.ts';
@@ -49,6 +50,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createChildRunActivities(deps),
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
+		...createFeedbackActivities(deps),
 		...wrapped
 	};
 }

@@ -1,8 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { desc, isNull, sql } from 'drizzle-orm';
+import type { WorkflowClient } from '@temporalio/client';
 import type { Db } from '../db/client.ts';
 import { emergencyStops, runEvents } from '../db/schema/index.ts';
-import type { RunStatus, StepStatus } from '../runbooks/run-model.ts';
+import { isRunFinished, type RunStatus, type StepStatus } from '../runbooks/run-model.ts';
 import type { ApprovalView, ChecklistView, ItemsProgress, Principal, QueueView, RetryView, RunEventDetails, RunEventKind, StepHold } from '../runbooks/run-projection.ts';
 import { approvalLinkKey } from '../shared/approval-links.ts';
 import { appendAudit } from '../shared/audit.ts';
@@ -10,6 +11,7 @@ import { runProofKey, verifyRunAct } from '../shared/run-proofs.ts';
 import type { RunAct } from '../workflows/acts.ts';
 import type { EmergencyStopNotice } from '../workflows/definitions.ts';
 import { closeApprovalNotices, noticeApprovers } from './approval-notices.ts';
+import { tellLinkedFeedback } from './feedback-runs.ts';
 import { RUN_CHANNEL } from './run-channel.ts';
 
 /**
@@ -80,6 +82,8 @@ export interface LedgerDeps {
 	db: Db;
 	/** The instance's keys: the current one signs approval links; any checks the proofs of people's acts. Benchmarks leave it out. */
 	config?: { TEND_SECRET_KEY: string; TEND_SECRET_KEYS?: readonly string[] };
+	/** The worker's client: feedback items linked to a run that ends are signalled through it. */
+	workflows?: WorkflowClient;
 }
 
 function activityKey(suffix: string): string {
@@ -87,7 +91,7 @@ function activityKey(suffix: string): string {
 	return `${info.workflowExecution?.runId ?? info.workflowExecution?.workflowId}:${info.activityId}${suffix}`;
 }
 
-export function createLedgerActivities({ db, config }: LedgerDeps) {
+export function createLedgerActivities({ db, config, workflows }: LedgerDeps) {
 	const linkKey = config ? approvalLinkKey(config.TEND_SECRET_KEY) : null;
 	const proofKey = config ? (config.TEND_SECRET_KEYS ?? [config.TEND_SECRET_KEY]).map(runProofKey) : null;
 
@@ -105,6 +109,8 @@ export function createLedgerActivities({ db, config }: LedgerDeps) {
 	return {
 		async 'ledger.apply'(batch: LedgerBatch): Promise<{ emergencyStop: EmergencyStopNotice | null }> {
 			await applyInTransaction(batch);
+			// The run's end is written: feedback items linked to it take its outcome (a retry of this activity settles nothing twice).
+			if (batch.run?.status && isRunFinished(batch.run.status)) await tellLinkedFeedback(db, workflows, batch.runId);
 			// Notices help; they never fail the write the run depends on, and a retry of this activity sends none twice.
 			for (const notice of batch.notices ?? []) {
 				if (!linkKey) break;

@@ -28,6 +28,8 @@ const OUTBOX: readonly Role[] = ['operator', 'author'];
  * four eyes), which refuses ineligible callers before anything is written.
  */
 const STEP_ACTORS = 'signed-in';
+/** Triage of feedback (status, priority, assignee, linked runs): shared/feedback-model.ts FEEDBACK_TRIAGER_ROLES. */
+const TRIAGERS: readonly Role[] = ['author', 'operator'];
 
 export const AUTHORIZATION: Record<string, Verdict> = {
 	'GET /healthz': 'everyone',
@@ -37,6 +39,13 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'DELETE /api/v1/session': 'signed-in',
 	'GET /api/v1/me': 'signed-in',
 	'GET /api/v1/approvals': 'signed-in',
+	// Anyone signed in submits and comments; a member reads only their own items (404 for others').
+	'GET /api/v1/feedback': 'signed-in',
+	'POST /api/v1/feedback': 'signed-in',
+	'GET /api/v1/feedback/[id]': 'signed-in',
+	'PATCH /api/v1/feedback/[id]': TRIAGERS,
+	'POST /api/v1/feedback/[id]/comments': 'signed-in',
+	'POST /api/v1/feedback/[id]/links': TRIAGERS,
 	'GET /api/v1/notifications': 'signed-in',
 	'POST /api/v1/notifications/read': 'signed-in',
 	'GET /api/v1/tokens': 'signed-in',
