@@ -3,6 +3,7 @@ CREATE TYPE "public"."feedback_status" AS ENUM('new', 'triaged', 'planned', 'in_
 CREATE TYPE "public"."feedback_type" AS ENUM('bug', 'request', 'question');--> statement-breakpoint
 CREATE TABLE "feedback_events" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigserial NOT NULL,
 	"item_id" uuid NOT NULL,
 	"kind" text NOT NULL,
 	"actor_id" uuid,
@@ -50,7 +51,7 @@ ALTER TABLE "feedback_items" ADD CONSTRAINT "feedback_items_duplicate_of_feedbac
 ALTER TABLE "feedback_items" ADD CONSTRAINT "feedback_items_closed_by_run_runs_id_fk" FOREIGN KEY ("closed_by_run") REFERENCES "public"."runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "feedback_links" ADD CONSTRAINT "feedback_links_item_id_feedback_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."feedback_items"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "feedback_links" ADD CONSTRAINT "feedback_links_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "feedback_events_item_idx" ON "feedback_events" USING btree ("item_id","at");--> statement-breakpoint
+CREATE INDEX "feedback_events_item_idx" ON "feedback_events" USING btree ("item_id","seq");--> statement-breakpoint
 CREATE INDEX "feedback_items_status_idx" ON "feedback_items" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "feedback_items_target_idx" ON "feedback_items" USING btree ("target");--> statement-breakpoint
 CREATE INDEX "feedback_items_submitter_idx" ON "feedback_items" USING btree ("submitter_id");--> statement-breakpoint

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { FEEDBACK_PRIORITIES, FEEDBACK_STATUSES, FEEDBACK_TYPES } from '../../shared/feedback-model.ts';
 import { createdAt, timestamps } from './_helpers.ts';
 import { runStatusEnum, runs } from './runs.ts';
@@ -47,6 +47,8 @@ export const feedbackEvents = pgTable(
 	'feedback_events',
 	{
 		id: uuid('id').primaryKey().defaultRandom(),
+		/** The timeline's order: entries written in one transaction share their `at`. */
+		seq: bigserial('seq', { mode: 'number' }).notNull(),
 		itemId: uuid('item_id')
 			.notNull()
 			.references(() => feedbackItems.id, { onDelete: 'cascade' }),
@@ -58,7 +60,7 @@ export const feedbackEvents = pgTable(
 		key: text('key').unique(),
 		at: timestamp('at', { withTimezone: true }).notNull().defaultNow()
 	},
-	(t) => [index('feedback_events_item_idx').on(t.itemId, t.at)]
+	(t) => [index('feedback_events_item_idx').on(t.itemId, t.seq)]
 );
 
 /** A run meant to fix an item; `outcome` is set once, when the run ends (the run ledger settles it). */

@@ -1,3 +1,4 @@
+import { UNSUCCESSFUL_RUN_STATUSES } from '../../runbooks/run-model.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
 import { appRows, createPerson, uniqueName, type Person } from '../helpers/people.ts';
@@ -135,13 +136,13 @@ describe('feedback items', () => {
 		const runId = await startRun(uniqueName('fb-broken'), {
 			onFailure: 'rollback',
 			steps: [
-				{ id: 'fix', uses: 'wait', with: { duration: '2s' }, rollback: { uses: 'wait', with: { duration: '1s' } } },
+				{ id: 'fix', uses: 'wait', with: { duration: '2s' }, rollback: { uses: 'http.check', with: { url: `${webUrl()}/healthz` } } },
 				{ id: 'verify', uses: 'http.check', needs: ['fix'], with: { url: `${webUrl()}/healthz`, expectStatus: 418 } }
 			]
 		});
 		expect((await triager.api.json('POST', `/api/v1/feedback/${item.id}/links`, { runId })).status).toBe(200);
 		const run = await runEnded<{ status: string }>(admin, runId);
-		expect(['failed', 'rolled_back']).toContain(run.status);
+		expect(UNSUCCESSFUL_RUN_STATUSES).toContain(run.status);
 		const open = await eventually('the run to be noted', async () => {
 			const { body } = await read(member.api, item.id);
 			return body.links[0]?.outcome ? body : undefined;

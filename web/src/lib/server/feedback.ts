@@ -176,7 +176,7 @@ export async function getFeedback(caller: Caller, id: string): Promise<FeedbackV
 			.innerJoin(runs, eq(runs.id, feedbackLinks.runId))
 			.where(eq(feedbackLinks.itemId, id))
 			.orderBy(asc(feedbackLinks.createdAt)),
-		db().select().from(feedbackEvents).where(eq(feedbackEvents.itemId, id)).orderBy(asc(feedbackEvents.at), asc(feedbackEvents.id))
+		db().select().from(feedbackEvents).where(eq(feedbackEvents.itemId, id)).orderBy(asc(feedbackEvents.seq))
 	]);
 	return {
 		...summary(item),
@@ -280,4 +280,9 @@ export async function linkRun(caller: Caller, id: string, runId: string): Promis
 	});
 	for (const settled of await settleRunLinks(db(), runId)) await signalItem(settled.itemId, settled.status, settled.priority);
 	return getFeedback(caller, id);
+}
+
+/** The targets one may give feedback about: their names and titles (no document). */
+export async function listTargetNames(): Promise<Array<{ name: string; title: string }>> {
+	return db().select({ name: targets.name, title: targets.title }).from(targets).orderBy(asc(targets.name));
 }
