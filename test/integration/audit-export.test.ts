@@ -122,7 +122,7 @@ describe('the audit log export, signed for a third party, and the daily chain ch
 				const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `audit-check-${uniqueName('t')}`, runId: 'r' } });
 				const verdict = await env.run(activities['audit.verifyChain']);
 				expect(verdict).toMatchObject({ ok: false, entries: 3, firstBadId: Number(third.id) });
-				expect(await env.run(activities['audit.alertAdmins'], verdict)).toEqual({ delivered: 1 });
+				expect(await env.run(activities['audit.alertAdmins'] as (v: unknown) => Promise<{ delivered: number }>, verdict)).toEqual({ delivered: 1 });
 				const mail = await eventually('the alert in the sink', async () => {
 					const rows = await appRows<{ subject: string; rcpt_to: string }>('select subject, rcpt_to::text from mail_sink where rcpt_to::text like $1', [`%${email}%`]);
 					return rows.length ? rows : undefined;
