@@ -1,6 +1,6 @@
 import { eq, or } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { feedbackEvents, feedbackItems } from '../db/schema/index.ts';
+import { feedbackEvents, feedbackItems, feedbackWatchers } from '../db/schema/index.ts';
 import type { Config } from '../shared/config.ts';
 import { FEEDBACK_TRIAGER_ROLES, type FeedbackPriority, type FeedbackStatus } from '../shared/feedback-model.ts';
 import { peopleById, peopleWithRoles, tellPeople } from '../shared/people-notices.ts';
@@ -48,13 +48,16 @@ export function createFeedbackActivities({ db, config }: FeedbackDeps) {
 			return stateOf(item);
 		},
 
-		/** The item closed: its submitter, and the submitters of the items merged into it, are told how. */
+		/** The item closed: its submitter, its watchers and the submitters of the items merged into it are told how, once each. */
 		async 'feedback.closedNotice'({ itemId }: { itemId: string }): Promise<{ told: number }> {
 			const item = await read(itemId);
 			if (!item) return { told: 0 };
 			const merged = await db.select({ submitterId: feedbackItems.submitterId }).from(feedbackItems).where(or(eq(feedbackItems.id, itemId), eq(feedbackItems.duplicateOf, itemId)));
-			const people = await peopleById(db, merged.map((m) => m.submitterId).filter((id): id is string => !!id));
-			const how = item.closedByRun ? `It was closed by run ${item.closedByRun}, which succeeded and passed its verification.` : `It was closed as ${item.status} by ${item.closedBy ?? 'a triager'}.`;
+			const watchers = await db.select({ userId: feedbackWatchers.userId }).from(feedbackWatchers).where(eq(feedbackWatchers.itemId, itemId));
+			const people = await peopleById(db, [...merged.map((m) => m.submitterId), ...watchers.map((w) => w.userId)].filter((id): id is string => !!id));
+			const how = item.duplicateOf
+				? `It repeats another item (/feedback/${item.duplicateOf}), into which it was merged by ${item.closedBy ?? 'a triager'}; you will be told when that one closes.`
+				: item.closedByRun ? `It was closed by run ${item.closedByRun}, which succeeded and passed its verification.` : `It was closed as ${item.status} by ${item.closedBy ?? 'a triager'}.`;
 			const told = await tellPeople(db, config, people, { key: `feedback-closed:${itemId}`, title: `Your feedback is ${item.status}: ${item.title}`, body: how, link: `/feedback/${itemId}` });
 			return { told: told.length };
 		}

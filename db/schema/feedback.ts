@@ -83,3 +83,33 @@ export const feedbackLinks = pgTable(
 
 export type FeedbackItem = typeof feedbackItems.$inferSelect;
 export type FeedbackEvent = typeof feedbackEvents.$inferSelect;
+
+/** One vote per person per item; carried over to the item a duplicate is merged into. */
+export const feedbackVotes = pgTable(
+	'feedback_votes',
+	{
+		itemId: uuid('item_id')
+			.notNull()
+			.references(() => feedbackItems.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.itemId, t.userId] })]
+);
+
+/** People told when the item closes besides its submitter; carried over on a merge, with the duplicate's submitter. */
+export const feedbackWatchers = pgTable(
+	'feedback_watchers',
+	{
+		itemId: uuid('item_id')
+			.notNull()
+			.references(() => feedbackItems.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.itemId, t.userId] })]
+);

@@ -156,4 +156,28 @@ describe('feedback items', () => {
 		const again = await triager.api.json<Item>('POST', `/api/v1/feedback/${late.id}/links`, { runId });
 		expect(again.body).toMatchObject({ status: 'new', links: [{ runId, outcome: run.status }] });
 	});
+	it('merges a duplicate into its item, carrying votes and watchers, and tells every submitter when it closes', async () => {
+		const original = (await submit(member.api, { target, type: 'bug', title: 'Login page slow' })).body;
+		const duplicate = (await submit(otherMember.api, { target, type: 'bug', title: 'Sign-in takes ages' })).body;
+		expect((await viewer.api.json<Item & { votes: number }>('PUT', `/api/v1/feedback/${duplicate.id}/votes`, { vote: true })).body.votes).toBe(1);
+		expect((await viewer.api.json<Item & { watching: boolean }>('PUT', `/api/v1/feedback/${duplicate.id}/watch`, { watching: true })).body.watching).toBe(true);
+		expect((await member.api.json<Item & { votes: number }>('PUT', `/api/v1/feedback/${original.id}/votes`, { vote: true })).body.votes).toBe(1);
+		// A member cannot vote on an item they cannot see.
+		expect((await otherMember.api.json('PUT', `/api/v1/feedback/${original.id}/votes`, { vote: true })).status).toBe(404);
+
+		expect((await otherMember.api.json('POST', `/api/v1/feedback/${duplicate.id}/merge`, { into: original.id })).status).toBe(403);
+		expect((await triager.api.json<Item>('POST', `/api/v1/feedback/${duplicate.id}/merge`, { into: duplicate.id })).body.errors?.map((e) => e.path)).toEqual(['into']);
+		const merged = await triager.api.json<Item & { votes: number; duplicates: string[] }>('POST', `/api/v1/feedback/${duplicate.id}/merge`, { into: original.id });
+		expect(merged.status).toBe(200);
+		expect(merged.body).toMatchObject({ id: original.id, votes: 2, duplicates: [duplicate.id] });
+		expect((await read(otherMember.api, duplicate.id)).body).toMatchObject({ status: 'duplicate', duplicateOf: original.id });
+		expect((await triager.api.json('POST', `/api/v1/feedback/${duplicate.id}/merge`, { into: original.id })).status).toBe(409);
+
+		expect((await triager.api.json('PATCH', `/api/v1/feedback/${original.id}`, { status: 'done' })).status).toBe(200);
+		const told = await eventually('every submitter and watcher to be told', async () => {
+			const rows = await appRows<{ username: string }>("select u.username from notifications n join users u on u.id = n.user_id where n.key like $1", [`feedback-closed:${original.id}:%`]);
+			return rows.length === 3 ? rows.map((r) => r.username).sort() : undefined;
+		});
+		expect(told).toEqual([member.username, otherMember.username, viewer.username].sort());
+	});
 });

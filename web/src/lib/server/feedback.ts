@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
-import { feedbackEvents, feedbackItems, feedbackLinks, runs, targets, users, type FeedbackItem } from '../../../../db/schema/index.ts';
+import { feedbackEvents, feedbackItems, feedbackLinks, feedbackVotes, feedbackWatchers, runs, targets, users, type FeedbackItem } from '../../../../db/schema/index.ts';
 import { config } from '../../../../shared/config.ts';
 import { settleRunLinks } from '../../../../shared/feedback-links.ts';
 import { FEEDBACK_TRIAGER_ROLES, isFeedbackClosed, mayMoveFeedback, mentionedUsernames, type FeedbackPriority, type FeedbackStatus, type FeedbackType } from '../../../../shared/feedback-model.ts';
@@ -68,6 +68,12 @@ export interface FeedbackLinkView {
 
 export interface FeedbackView extends FeedbackSummary {
 	body: string;
+	votes: number;
+	/** Whether the caller voted for it, watches it. */
+	voted: boolean;
+	watching: boolean;
+	/** Items merged into this one. */
+	duplicates: string[];
 	closedBy: string | null;
 	closedByRun: string | null;
 	links: FeedbackLinkView[];
@@ -169,18 +175,26 @@ async function visibleItem(caller: Caller, id: string) {
 export async function getFeedback(caller: Caller, id: string): Promise<FeedbackView | null> {
 	const item = await visibleItem(caller, id);
 	if (!item) return null;
-	const [links, events] = await Promise.all([
+	const [links, events, [{ votes }], mine, watch, duplicates] = await Promise.all([
 		db()
 			.select({ runId: feedbackLinks.runId, status: runs.status, runbook: runs.runbookName, outcome: feedbackLinks.outcome, linkedBy: feedbackLinks.linkedBy, linkedAt: feedbackLinks.createdAt })
 			.from(feedbackLinks)
 			.innerJoin(runs, eq(runs.id, feedbackLinks.runId))
 			.where(eq(feedbackLinks.itemId, id))
 			.orderBy(asc(feedbackLinks.createdAt)),
-		db().select().from(feedbackEvents).where(eq(feedbackEvents.itemId, id)).orderBy(asc(feedbackEvents.seq))
+		db().select().from(feedbackEvents).where(eq(feedbackEvents.itemId, id)).orderBy(asc(feedbackEvents.seq)),
+		db().select({ votes: count() }).from(feedbackVotes).where(eq(feedbackVotes.itemId, id)),
+		db().select({ userId: feedbackVotes.userId }).from(feedbackVotes).where(and(eq(feedbackVotes.itemId, id), eq(feedbackVotes.userId, caller.id))),
+		db().select({ userId: feedbackWatchers.userId }).from(feedbackWatchers).where(and(eq(feedbackWatchers.itemId, id), eq(feedbackWatchers.userId, caller.id))),
+		db().select({ id: feedbackItems.id }).from(feedbackItems).where(eq(feedbackItems.duplicateOf, id)).orderBy(asc(feedbackItems.createdAt))
 	]);
 	return {
 		...summary(item),
 		body: item.body,
+		votes,
+		voted: mine.length > 0,
+		watching: watch.length > 0,
+		duplicates: duplicates.map((d) => d.id),
 		closedBy: item.closedBy,
 		closedByRun: item.closedByRun,
 		links: links.map((l) => ({ ...l, linkedAt: l.linkedAt.toISOString() })),
@@ -285,4 +299,52 @@ export async function linkRun(caller: Caller, id: string, runId: string): Promis
 /** The targets one may give feedback about: their names and titles (no document). */
 export async function listTargetNames(): Promise<Array<{ name: string; title: string }>> {
 	return db().select({ name: targets.name, title: targets.title }).from(targets).orderBy(asc(targets.name));
+}
+
+/** A vote (or its withdrawal) by anyone who sees the item; one per person. */
+export async function voteFor(caller: Caller, id: string, vote: boolean): Promise<FeedbackView | null> {
+	if (!(await visibleItem(caller, id))) return null;
+	if (vote) await db().insert(feedbackVotes).values({ itemId: id, userId: caller.id }).onConflictDoNothing();
+	else await db().delete(feedbackVotes).where(and(eq(feedbackVotes.itemId, id), eq(feedbackVotes.userId, caller.id)));
+	return getFeedback(caller, id);
+}
+
+/** Watching: told when the item closes, as its submitter is. */
+export async function watch(caller: Caller, id: string, watching: boolean): Promise<FeedbackView | null> {
+	if (!(await visibleItem(caller, id))) return null;
+	if (watching) await db().insert(feedbackWatchers).values({ itemId: id, userId: caller.id }).onConflictDoNothing();
+	else await db().delete(feedbackWatchers).where(and(eq(feedbackWatchers.itemId, id), eq(feedbackWatchers.userId, caller.id)));
+	return getFeedback(caller, id);
+}
+
+/**
+ * Merges a duplicate into the item it repeats: its votes and watchers move over, its submitter
+ * becomes a watcher (so is told when the item closes), and it closes as `duplicate` pointing at
+ * the item. Both rows are locked in id order, so two merges crossing each other cannot deadlock.
+ */
+export async function mergeFeedback(caller: Caller, id: string, into: string): Promise<FeedbackView | null> {
+	if (id === into) throw new FeedbackInputError([{ path: 'into', message: 'an item cannot be merged into itself' }]);
+	const merged = await db().transaction(async (tx) => {
+		const rows = await tx.select().from(feedbackItems).where(or(eq(feedbackItems.id, id), eq(feedbackItems.id, into))).orderBy(asc(feedbackItems.id)).for('update');
+		const duplicate = rows.find((r) => r.id === id);
+		const target = rows.find((r) => r.id === into);
+		if (!duplicate) return null;
+		if (!target) throw new FeedbackInputError([{ path: 'into', message: `no feedback item ${into}` }]);
+		if (isFeedbackClosed(duplicate.status)) throw new FeedbackConflictError(`the item is ${duplicate.status}; a closed item does not change`);
+		if (isFeedbackClosed(target.status)) throw new FeedbackInputError([{ path: 'into', message: `that item is ${target.status}; merge into an open one` }]);
+		await tx.execute(sql`insert into feedback_votes (item_id, user_id) select ${into}, user_id from feedback_votes where item_id = ${id} on conflict do nothing`);
+		await tx.execute(sql`insert into feedback_watchers (item_id, user_id) select ${into}, user_id from feedback_watchers where item_id = ${id} on conflict do nothing`);
+		if (duplicate.submitterId) await tx.insert(feedbackWatchers).values({ itemId: into, userId: duplicate.submitterId }).onConflictDoNothing();
+		const [closed] = await tx.update(feedbackItems).set({ status: 'duplicate', duplicateOf: into, closedAt: new Date(), closedBy: caller.username }).where(eq(feedbackItems.id, id)).returning();
+		// Items merged earlier into the duplicate now point at the item, so their submitters are told too.
+		await tx.update(feedbackItems).set({ duplicateOf: into }).where(eq(feedbackItems.duplicateOf, id));
+		await tx.insert(feedbackEvents).values([
+			{ itemId: id, kind: 'status', actorId: caller.id, actor: caller.username, details: { from: duplicate.status, to: 'duplicate', into } },
+			{ itemId: into, kind: 'merged_in', actorId: caller.id, actor: caller.username, details: { from: id, title: duplicate.title, submitter: duplicate.submitter } }
+		]);
+		return closed;
+	});
+	if (!merged) return null;
+	await signalItem(id, merged.status, merged.priority);
+	return getFeedback(caller, into);
 }

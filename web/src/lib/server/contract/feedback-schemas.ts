@@ -48,6 +48,10 @@ export const feedbackEventSchema = z.looseObject({ kind: z.string(), actor: z.st
 
 export const feedbackViewSchema = feedbackSummarySchema.extend({
 	body: z.string(),
+	votes: z.int(),
+	voted: z.boolean(),
+	watching: z.boolean(),
+	duplicates: z.array(z.string()).meta({ description: 'Items merged into this one.' }),
 	closedBy: z.string().nullable(),
 	closedByRun: z.string().nullable().meta({ description: 'The run whose success closed the item, its evidence.' }),
 	links: z.array(z.looseObject({ runId: z.string(), status: z.string(), runbook: z.string(), outcome: z.string().nullable(), linkedBy: z.string(), linkedAt: isoTime })),
