@@ -110,7 +110,7 @@ export async function postgresRestore(deps: ActivityDeps, ctx: StepContext, raw:
 	try {
 		const backup = await findCataloguedBackup(deps, ctx.target, params.database, params.backup);
 		const source = await checkedBackupCopy(backup);
-		const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+		const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'postgres.restore');
 		await withPgClient(url, async (admin) => {
 			const server = await serverMajorVersion(admin);
 			const pgRestore = findPgTool('pg_restore', server.major, deps.config.TEND_PG_BIN);

@@ -66,7 +66,7 @@ export async function sqlExec(deps: ActivityDeps, ctx: StepContext, raw: unknown
 	const previous = EXECUTED.exec(done?.message ?? '');
 	if (previous) return { rowCount: Number(previous[1]) };
 
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'sql.exec');
 	let rowCount: number;
 	try {
 		rowCount = await withSqlSession(url, { statementTimeoutMs: params.statementTimeout, lockTimeoutMs: params.lockTimeout }, async (client) => {
