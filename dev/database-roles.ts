@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import pg from 'pg';
+import { SCRATCH_MARK } from '../runbooks/step-schemas.ts';
 
 /**
  * The embedded cluster's logins (issue 12, hole 3). The cluster's superuser (`tend`) only
@@ -133,6 +134,12 @@ export async function provisionCrmDemo(options: ProvisionOptions, database: stri
 		// A check's transaction is read-only anyway (activities/sql-check.ts); the login's default says so too.
 		await client.query(`alter role ${ident(CRM_DEMO_LOGINS.read)} set default_transaction_read_only = on`);
 		await client.query(`alter database ${ident(database)} owner to ${ident(CRM_DEMO_LOGINS.owner)}`);
+		// Scratch databases an earlier version's restores left (as the superuser): the owner login drops and recreates them now.
+		const { rows } = await client.query<{ name: string }>(
+			`select datname as name from pg_database where datdba = $1::regrole and shobj_description(oid, 'pg_database') = $2`,
+			[options.superuser, SCRATCH_MARK]
+		);
+		for (const { name } of rows) await client.query(`alter database ${ident(name)} owner to ${ident(CRM_DEMO_LOGINS.owner)}`);
 	});
 	await withSession(loginUrl(options.superuserUrl, options.superuser, options.rootPassword, database), (client) => giveOwnership(client, options.superuser, CRM_DEMO_LOGINS.owner));
 	const url = (purpose: CrmDemoPurpose) => loginUrl(options.superuserUrl, CRM_DEMO_LOGINS[purpose], passwords[CRM_DEMO_LOGINS[purpose]], database);

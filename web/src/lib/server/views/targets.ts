@@ -52,7 +52,7 @@ export function summarizeTarget(row: { name: string; title: string; document: Re
 			.sort(([a], [b]) => a.localeCompare(b))
 			.map(([name, entry]) => ({
 				name,
-				purposes: Object.keys(record(record(entry).roles)).filter((purpose) => ['read', 'backup', 'owner'].includes(purpose)),
+				purposes: ['read', 'backup', 'owner'].filter((purpose) => text(record(record(entry).roles)[purpose]) !== null),
 				allowSuperuser: record(entry).allowSuperuser === true
 			})),
 		urls: Object.entries(record(spec.urls)).map(([name, url]) => ({ name, url: displayUrl(url) })),
