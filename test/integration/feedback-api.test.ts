@@ -35,7 +35,7 @@ describe('feedback items', () => {
 	beforeAll(async () => {
 		[admin, worker] = await Promise.all([loginAsAdmin(), startWorker()]);
 		[member, otherMember, triager, viewer] = await Promise.all([createPerson(admin, 'fb-member', ['member']), createPerson(admin, 'fb-member2', ['member']), createPerson(admin, 'fb-triager', ['operator']), createPerson(admin, 'fb-viewer', ['viewer'])]);
-		const created = await admin.json('POST', '/api/v1/targets', { apiVersion: 'tend/v1', kind: 'Target', metadata: { name: target, title: 'Feedback target' }, spec: { urls: { health: `${webUrl()}/healthz` }, databases: {} } });
+		const created = await admin.json('POST', '/api/v1/targets', { apiVersion: 'tend/v1', kind: 'Target', metadata: { name: target, title: 'Feedback target' }, spec: { urls: { health: `${webUrl()}/healthz` }, databases: {}, http: { allowHosts: [new URL(webUrl()).host] } } });
 		expect(created.status).toBe(201);
 	});
 	afterAll(async () => {
@@ -105,7 +105,8 @@ describe('feedback items', () => {
 	});
 
 	async function startRun(name: string, spec: Record<string, unknown>): Promise<string> {
-		const published = await admin.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name }, spec });
+		// The runbook acts on the target, whose allowHosts lets its checks reach Tend's own health page.
+		const published = await admin.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name }, spec: { target, ...spec } });
 		expect(published.status, JSON.stringify(published.body)).toBe(201);
 		const started = await admin.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: {} });
 		expect(started.status, JSON.stringify(started.body)).toBe(201);
