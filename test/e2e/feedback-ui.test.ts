@@ -74,9 +74,10 @@ describe('feedback in the browser', () => {
 		await screenshot(page, 'feedback-item-triager');
 		expect(errors).toEqual([]);
 
-		const zh = await newPage('zh-CN');
-		await zh.page.context().addCookies([{ name: 'tend_lang', value: 'zh', url: webUrl() }]);
+		const zh = await newPage();
+		// Signed in first: the sign-in helper reads the English form.
 		await signIn(zh.page, triager.username, triager.password);
+		await zh.page.context().addCookies([{ name: 'tend_lang', value: 'zh', url: webUrl() }]);
 		await zh.page.goto(`${webUrl()}/feedback?target=${target}`);
 		expect(await zh.page.getByRole('heading', { level: 1 }).textContent()).toBe('反馈');
 		expect(await seriousViolations(zh.page)).toEqual([]);
