@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 import { LastFilesSequencer } from './test/setup/sequencer.ts';
 
 /**
- * Projects: `unit` (pure logic, fast, parallel), `component` (Svelte components in jsdom),
+ * Projects: `unit` (pure logic, fast, parallel; property tests get a minute, as a busy machine can stretch 5 s of fast-check), `component` (Svelte components in jsdom),
  * `workflow`, `integration` (a real PostgreSQL, Temporal
  * dev server, SMTP sink, web app and workers started once by test/setup/stack.ts; files run one
  * after another because they share that stack and kill workers), and `launcher` (whole instances
@@ -18,7 +18,7 @@ export default defineConfig({
 	test: {
 		sequence: { sequencer: LastFilesSequencer },
 		projects: [
-			{ resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+			{ resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
 			{
 				// Svelte components rendered in jsdom with Svelte's browser build; `$lib` as SvelteKit resolves it.
 				plugins: [svelte()],
