@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { createChildRunActivities } from './child-runs.ts';
+import { createDrillActivities } from './drills.ts';
 import { readableDatabaseError, tendUnavailable } from './failures.ts';
 import { createLockActivities } from './locks.ts';
 import { createLedgerActivities } from './run-ledger.ts';
@@ -49,6 +50,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createChildRunActivities(deps),
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
+		...createDrillActivities(deps),
 		...wrapped
 	};
 }
