@@ -171,5 +171,14 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'GET /targets': READERS,
 	'GET /targets/[name]': READERS,
 	'POST /targets/[name]?/test': STARTERS,
+	'GET /drills': READERS,
+	'POST /drills?/start': RESPONDERS,
+	'GET /drills/[name]': READERS,
+	'POST /drills/[name]?/start': RESPONDERS,
+	'GET /drills/runs/[id]': READERS,
+	'POST /drills/runs/[id]?/ack': RESPONDERS,
+	'POST /drills/runs/[id]?/recover': RESPONDERS,
+	'POST /drills/runs/[id]?/abort': ADMIN,
+	'POST /drills/runs/[id]?/debrief': RESPONDERS,
 	'GET /windows': READERS
 };
