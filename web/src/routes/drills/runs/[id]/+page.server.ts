@@ -46,6 +46,7 @@ export const actions = {
 	},
 	abort: async ({ locals, params, request }) => {
 		const user = requireRole(locals);
+		if (!hasRole(user)) throw error(403, { message: 'Only an admin may abort a drill.', code: 'forbidden' });
 		const reason = String((await request.formData()).get('reason') ?? '').trim();
 		if (!reason || reason.length > 2000) return fail(400, { error: 'Say why the drill must stop (at most 2,000 characters).' });
 		return act(() => abortDrill(params.id, actor(user), reason));
