@@ -251,6 +251,12 @@ export function createDrillActivities(deps: DrillDeps) {
 
 		/** Injects the scenario's fault, refusing anything but this drill's scratch copy. Marks the moment the clock starts. */
 		async 'drills.injectFault'(input: { drillRunId: string; target: string; database: string; fault: FaultType; with: unknown }): Promise<{ at: string; summary: string; affected: number }> {
+			// A retry after the fault was recorded (a worker lost on the way back) must not inject it twice.
+			const [recorded] = await db.select().from(drillRuns).where(eq(drillRuns.id, input.drillRunId));
+			if (recorded?.faultAt) {
+				const event = recorded.timeline.find((e) => e.kind === 'drill.fault_injected');
+				return { at: recorded.faultAt.toISOString(), summary: String(event?.details.summary ?? input.fault), affected: Number(event?.details.affected ?? 0) };
+			}
 			const scratch = await assertScratch(input.drillRunId, input.target, input.database);
 			const admin = new pg.Client({ connectionString: withDatabase(scratch.url, 'postgres') });
 			const client = new pg.Client({ connectionString: scratch.url });

@@ -194,4 +194,29 @@ describe('a drill run', () => {
 		const recovery = await runEnded<{ status: string }>(admin, recovering.recoveryRunId!);
 		expect(recovery.status).toBe('cancelled');
 	}, 300_000);
+
+	it('loses nothing when its worker is SIGKILLed while the scratch copy is being made', async () => {
+		const before = await liveState();
+		const name = uniqueName('drill');
+		expect((await publish(drill(name, 'crm-restore-in-place'))).status).toBe(201);
+		const { body } = await responder.api.json<{ id: string }>('POST', `/api/v1/drills/${name}/runs`, {});
+		await untilStatus(body.id, ['preparing']);
+		// Mid pg_restore: the scratch database exists and is being filled.
+		await eventually('the scratch copy to be under way', async () => {
+			const n = await withClient(crmUrl(), async (c) => (await c.query("select 1 from pg_database where datname like 'tend_drill_%'")).rowCount);
+			return n ? true : undefined;
+		});
+		await worker.kill();
+		worker = await startWorker();
+		await untilStatus(body.id, ['waiting_ack'], 300_000);
+		expect((await responder.api.json('POST', `/api/v1/drill-runs/${body.id}/ack`, {})).status).toBe(200);
+		const recovering = await untilStatus(body.id, ['recovering']);
+		await approveGate(recovering.recoveryRunId!);
+		const done = await untilStatus(body.id, ['passed', 'failed', 'aborted']);
+		expect(done.finding).toBeNull();
+		expect(done.status).toBe('passed');
+		expect(done.timeline.filter((e) => e.kind === 'drill.fault_injected')).toHaveLength(1);
+		await eventually('the scratch copy to be torn down', async () => ((await drillRun(admin, body.id)).scratchDropped ? true : undefined));
+		expect(await liveState()).toEqual(before);
+	}, 400_000);
 });
