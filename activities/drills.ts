@@ -142,7 +142,7 @@ export function createDrillActivities(deps: DrillDeps) {
 
 	/** The source database's URL, and the scratch copy's on the same server. */
 	async function urls(run: { target: string; id: string }, database: string) {
-		const source = await targetDatabaseUrl(deps, run.target, database);
+		const source = await targetDatabaseUrl(deps, run.target, database, 'postgres.restore');
 		return { source, scratch: withDatabase(source, scratchDatabaseName(run.id)) };
 	}
 
@@ -155,8 +155,8 @@ export function createDrillActivities(deps: DrillDeps) {
 		if (!run || run.scratchTarget !== target || !run.scratchDatabase || run.scratchDroppedAt) {
 			throw nonRetryable('NotScratch', `refusing to inject a fault: target "${target}" is not the scratch copy of drill run ${drillRunId}`);
 		}
-		const url = await targetDatabaseUrl(deps, target, database);
-		const source = await targetDatabaseUrl(deps, run.target, database);
+		const url = await targetDatabaseUrl(deps, target, database, 'postgres.restore');
+		const source = await targetDatabaseUrl(deps, run.target, database, 'postgres.restore');
 		const sourceName = new URL(source).pathname.slice(1);
 		const mark = await withPgClient(url, async (client) => {
 			const { rows } = await client.query<{ name: string; mark: string | null }>(
@@ -325,7 +325,7 @@ export function createDrillActivities(deps: DrillDeps) {
 
 		async 'drills.verify'(input: VerifyRequest): Promise<VerifyResult> {
 			const run = await loadRun(input.drillRunId);
-			const url = withDatabase(await targetDatabaseUrl(deps, run.target, input.database), run.scratchDatabase ?? '');
+			const url = withDatabase(await targetDatabaseUrl(deps, run.target, input.database, 'postgres.restore'), run.scratchDatabase ?? '');
 			const heartbeat = setInterval(() => Context.current().heartbeat(), 2000);
 			try {
 				let after: Record<string, TableState>;
