@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { createAuditCheckActivities } from './audit-check.ts';
 import { createChildRunActivities } from './child-runs.ts';
+import { createDrillActivities } from './drills.ts';
 import { readableDatabaseError, tendUnavailable } from './failures.ts';
 import { createFeedbackActivities } from './feedback.ts';
 import { createLockActivities } from './locks.ts';
@@ -52,6 +53,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
 		...createFeedbackActivities(deps),
+		...createDrillActivities(deps),
 		...createAuditCheckActivities(deps),
 		...wrapped
 	};

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { z } from 'zod';
-import { backups, type Backup } from '../db/schema/index.ts';
+import { backups, drillRuns, type Backup } from '../db/schema/index.ts';
 import { SCRATCH_DATABASE_PATTERN, SCRATCH_MARK } from '../runbooks/step-schemas.ts';
 import { sha256OfBackup } from './file-hash.ts';
 import { nonRetryable, parseStepParams } from './failures.ts';
@@ -75,6 +75,13 @@ export async function findCataloguedBackup(deps: ActivityDeps, target: string, d
 	return row;
 }
 
+/** The target whose backup catalogue a restore on `target` reads: a drill's scratch target reads its source's. */
+export async function catalogueTargetOf(deps: ActivityDeps, target: string): Promise<string> {
+	if (!target) return target;
+	const [drill] = await deps.db.select({ target: drillRuns.target }).from(drillRuns).where(eq(drillRuns.scratchTarget, target));
+	return drill?.target ?? target;
+}
+
 /**
  * The copy to restore from, checked against the catalogued sha256 before anything is restored: the
  * primary, else the offsite copy when the primary is missing or fails its checksum. A mismatch with
@@ -107,7 +114,8 @@ export async function postgresRestore(deps: ActivityDeps, ctx: StepContext, raw:
 	// Every session this attempt opens carries this name, so a cancelled or failed restore can end them on the server too.
 	const applicationName = `tend-restore-${createHash('sha256').update(`${ctx.runId}/${ctx.stepId}/${activity.info.attempt}`).digest('hex').slice(0, 16)}`;
 	try {
-		const backup = await findCataloguedBackup(deps, ctx.target, params.database, params.backup);
+		// A drill's scratch copy is recovered from the backups of the target it copies (activities/drills.ts).
+		const backup = await findCataloguedBackup(deps, await catalogueTargetOf(deps, ctx.target), params.database, params.backup);
 		const source = await checkedBackupCopy(backup);
 		const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'postgres.restore');
 		await withPgClient(url, async (admin) => {

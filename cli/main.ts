@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Api, ApiError, formatProblem, UnreachableError } from './api.ts';
 import { admin, LocalInstallError } from './commands/admin.ts';
 import { apply } from './commands/apply.ts';
+import { drill } from './commands/drills.ts';
 import { keys } from './commands/keys.ts';
 import { approve, listApprovals } from './commands/approvals.ts';
 import { login } from './commands/login.ts';
@@ -15,7 +16,7 @@ const HELP = `Usage: tend <command> [options]
 
   login --url URL --username NAME   sign in and store an API token (password from TEND_PASSWORD or a prompt;
                                     a two-factor code from TEND_OTP or a prompt)
-  apply <folder|file>...            publish every Runbook, Window and Target document found
+  apply <folder|file>...            publish every Runbook, Window, Target and Drill document found
   run <runbook> [--input k=v]... [--version N] [--watch]
   watch <runId>                     follow a run; exit 0 if it succeeds, 1 otherwise
   approve <runId> <stepId> [--reject] [--comment TEXT]
@@ -25,6 +26,9 @@ const HELP = `Usage: tend <command> [options]
   schedules create <runbook> (--every 1h | --cron "0 2 * * *") [--timezone ZONE] [--input k=v]... [--paused] [--note TEXT]
   schedules pause|resume <id> [--note TEXT]
   schedules trigger|delete <id>
+  drill run <drill> [--watch]       start a drill (a scratch copy, the fault, the page); --watch follows it
+  drill ack|watch <drillRunId>      acknowledge a drill ("I'm on it"), or follow it; watch exits 0 if it passed
+  drill abort <drillRunId> --reason TEXT   stop a drill (admin); its scratch copy is torn down
   keys [status]                     which key of the ring seals how many stored secrets (admin)
   keys rotate                       re-encrypt stored secrets with the current key, the first of TEND_SECRET_KEYS (admin)
   admin reset-password USER         on this machine's install (TEND_HOME, PORT as for npm start): a new
@@ -44,6 +48,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
 	runs: { limit: { type: 'string' } },
 	approvals: {},
 	keys: {},
+	drill: { watch: { type: 'boolean', short: 'w' }, reason: { type: 'string' } },
 	admin: {},
 	schedules: {
 		every: { type: 'string' },
@@ -114,6 +119,8 @@ async function main(argv: string[], out: Output = processOutput): Promise<number
 		case 'keys':
 			if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"; usage: tend keys [status|rotate]`);
 			return keys(api(), positionals[0], out);
+		case 'drill':
+			return drill(api(), positionals[0], positionals.slice(1), { watch: flag('watch'), reason: text('reason') }, out);
 		case 'schedules': {
 			const [action, ...args] = positionals;
 			const schedule = { cron: text('cron'), every: text('every'), timezone: text('timezone'), inputs: parseInputs(list('input')), paused: flag('paused'), note: text('note') };

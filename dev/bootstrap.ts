@@ -12,6 +12,7 @@ import { putSecret, type SecretKeys } from '../shared/secrets.ts';
 import { publishRunbook } from '../shared/runbook-store.ts';
 import { putTarget } from '../shared/target-store.ts';
 import { putWindow, windowNames } from '../shared/window-store.ts';
+import { publishDrill } from '../shared/drill-store.ts';
 
 const ROLE_DESCRIPTIONS: Record<Role, string> = {
 	admin: 'Everything, including users, secrets and the emergency stop',
@@ -25,6 +26,7 @@ const ROLE_DESCRIPTIONS: Record<Role, string> = {
 
 export const builtInRunbooksFolder = fileURLToPath(new URL('../runbooks', import.meta.url));
 export const builtInWindowsFolder = fileURLToPath(new URL('../runbooks/windows', import.meta.url));
+export const builtInDrillsFolder = fileURLToPath(new URL('../runbooks/drills', import.meta.url));
 
 export interface FirstAdmin {
 	username: string;
@@ -129,6 +131,20 @@ export async function installBuiltInWindows(db: Db, folder = builtInWindowsFolde
 		const put = await putWindow(db, readFileSync(join(folder, file), 'utf8'), 'application/yaml', { username: 'system' }, { keepExisting: true });
 		if (!put.ok) throw new Error(`built-in window ${file} is invalid: ${put.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
 		if (put.created) installed.push(put.name);
+	}
+	return installed;
+}
+
+/**
+ * Publishes runbooks/drills/*.yaml after the runbooks they recover with; a changed file is a new
+ * version. An invalid built-in stops the start with its errors: it is our bug.
+ */
+export async function installBuiltInDrills(db: Db, folder = builtInDrillsFolder): Promise<string[]> {
+	const installed: string[] = [];
+	for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
+		const published = await publishDrill(db, readFileSync(join(folder, file), 'utf8'), { username: 'system', builtIn: file });
+		if (!published.ok) throw new Error(`built-in drill ${file} is invalid: ${published.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
+		if (published.created) installed.push(`${published.name} v${published.version}`);
 	}
 	return installed;
 }

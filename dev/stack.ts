@@ -6,7 +6,7 @@ import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { keyRing, splitKeyList } from '../shared/key-ring.ts';
-import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInRunbooks, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInDrills, installBuiltInRunbooks, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
 import { provisionAppDatabase, provisionCrmDemo, type CrmDemoPurpose } from './database-roles.ts';
 import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
@@ -146,6 +146,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);
 			const installed = await installBuiltInRunbooks(db);
 			if (installed.length) log(`Installed runbooks: ${installed.join(', ')}`);
+			const drills = await installBuiltInDrills(db);
+			if (drills.length) log(`Installed drills: ${drills.join(', ')}`);
 		} finally {
 			await db.$client.end();
 		}

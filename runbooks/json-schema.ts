@@ -4,6 +4,7 @@ import type { DocumentKind } from './parse.ts';
 import { runbookSchema } from './schema.ts';
 import { targetSchema } from './target-schema.ts';
 import { windowSchema } from './window-schema.ts';
+import { drillSchema } from './drill-schema.ts';
 
 /**
  * JSON Schema (draft 2020-12) generated from the zod schemas, for the builder's forms and for
@@ -56,8 +57,13 @@ export function windowJsonSchema(): JsonSchema {
 	return generate(windowSchema);
 }
 
+export function drillJsonSchema(): JsonSchema {
+	return generate(drillSchema);
+}
+
 export function documentJsonSchema(kind: DocumentKind): JsonSchema {
 	if (kind === 'Runbook') return runbookJsonSchema();
+	if (kind === 'Drill') return drillJsonSchema();
 	return kind === 'Target' ? targetJsonSchema() : windowJsonSchema();
 }
 

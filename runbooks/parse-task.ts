@@ -1,8 +1,9 @@
 import { answerDryRun, type DryRunAnswer, type DryRunRequest } from './dry-run-request.ts';
-import { parseRunbook, parseTarget, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
+import { parseDrill, parseRunbook, parseTarget, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
 import type { RunbookDocument } from './schema.ts';
 import type { TargetDocument } from './target-schema.ts';
 import type { WindowDocument } from './window-schema.ts';
+import type { DrillDocument } from './drill-schema.ts';
 
 /**
  * The parses a request can ask for, as one function a worker thread runs (web/src/lib/server/
@@ -12,12 +13,14 @@ export type ParseTask =
 	| { kind: 'runbook'; source: string; context?: RunbookContext }
 	| { kind: 'target'; source: string; context?: TargetContext }
 	| { kind: 'window'; source: string }
+	| { kind: 'drill'; source: string }
 	| { kind: 'dry-run'; request: DryRunRequest };
 
 export interface ParseTaskResults {
 	runbook: ParseResult<RunbookDocument>;
 	target: ParseResult<TargetDocument>;
 	window: ParseResult<WindowDocument>;
+	drill: ParseResult<DrillDocument>;
 	'dry-run': DryRunAnswer;
 }
 
@@ -29,6 +32,8 @@ export function runParseTask(task: ParseTask): ParseTaskResults[ParseTask['kind'
 			return parseTarget(task.source, task.context);
 		case 'window':
 			return parseWindow(task.source);
+		case 'drill':
+			return parseDrill(task.source);
 		case 'dry-run':
 			return answerDryRun(task.request);
 	}

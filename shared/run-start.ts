@@ -57,6 +57,11 @@ export interface RunStartRequest {
 	schedule?: string;
 	/** Set for a child run (`uses: runbook`): the parent run and step. */
 	parent?: { runId: string; stepId: string };
+	/**
+	 * Runs the runbook against another registered target than its own: a drill's recovery runs the
+	 * real runbook against the drill's scratch copy (activities/drills.ts).
+	 */
+	target?: string;
 }
 
 export interface PreparedRun {
@@ -170,7 +175,10 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 		const existing = await existingRunInput(db, request.id);
 		if (existing) return { id: request.id, input: existing, created: false };
 	}
-	const { runbook, version, document, target } = await loadVersion(db, request.runbookName, request.version);
+	const loaded = await loadVersion(db, request.runbookName, request.version);
+	const { runbook, version, document } = loaded;
+	const target = request.target ? await loadTarget(db, request.target) : loaded.target;
+	if (request.target && !target) throw new RunInputError([{ path: 'target', message: `target "${request.target}" is not registered` }]);
 	const inputs = resolveInputs(document, request.inputs);
 	if (!inputs.ok) throw new RunInputError(inputs.errors);
 	if (document.spec.target && !target) throw new RunInputError([{ path: 'spec.target', message: `target "${document.spec.target}" is not registered` }]);
@@ -214,7 +222,8 @@ export async function prepareRunbookRun(db: Db, request: RunStartRequest): Promi
 				version: version.version,
 				inputs: inputs.inputs,
 				...(request.schedule ? { schedule: request.schedule } : {}),
-				...(request.parent ? { parent: request.parent } : {})
+				...(request.parent ? { parent: request.parent } : {}),
+				...(request.target ? { target: request.target } : {})
 			}
 		});
 		return true;

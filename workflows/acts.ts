@@ -6,7 +6,8 @@ import type { CancelRequest, ChecklistRequest, DecisionRequest, FreezeOverrideRe
  * workflow builds the same act from the Update it received that the web app signed.
  */
 export interface RunAct {
-	kind: 'decide' | 'checklist' | 'override' | 'cancel';
+	/** `drill-*`: a person's act on a drill run (workflows/drill-run.ts); `runId` is then the drill run's id. */
+	kind: 'decide' | 'checklist' | 'override' | 'cancel' | 'drill-ack' | 'drill-recover' | 'drill-abort';
 	runId: string;
 	stepId?: string;
 	/** An approval's round: a proof for round 1 does not count in round 2. */
@@ -43,3 +44,11 @@ export const overrideAct = (runId: string, r: Pick<FreezeOverrideRequest, 'stepI
 });
 
 export const cancelAct = (runId: string, r: Pick<CancelRequest, 'reason' | 'actor'>): RunAct => ({ kind: 'cancel', runId, actor: who(r.actor), what: { reason: r.reason ?? null } });
+
+/** A person's act on a drill run: acknowledge it, start its recovery, abort it. */
+export const drillAct = (kind: 'drill-ack' | 'drill-recover' | 'drill-abort', drillRunId: string, actor: RunAct['actor'], what: Record<string, unknown> = {}): RunAct => ({
+	kind,
+	runId: drillRunId,
+	actor: who(actor),
+	what
+});

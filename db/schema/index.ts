@@ -12,3 +12,4 @@ export * from './notifications.ts';
 export * from './settings.ts';
 export * from './mfa.ts';
 export * from './feedback.ts';
+export * from './drills.ts';

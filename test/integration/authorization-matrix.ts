@@ -22,6 +22,8 @@ const STARTERS: readonly Role[] = ['operator', 'author'];
 const CANCELLERS: readonly Role[] = ['operator', 'author', 'responder'];
 const SCHEDULERS: readonly Role[] = ['author', 'operator'];
 const OUTBOX: readonly Role[] = ['operator', 'author'];
+/** Drills (issue 13): responders (and admins) start, acknowledge and recover them and write debriefs. */
+const RESPONDERS: readonly Role[] = ['responder'];
 /**
  * Acts on a run's step (decide, tick, override) pass the route for anyone signed in: whether
  * the person may act is the workflow's Update validator's call (approvers named by the step,
@@ -108,6 +110,16 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'POST /api/v1/targets': AUTHORS,
 	'GET /api/v1/targets/[name]': READERS,
 	'POST /api/v1/targets/[name]/test': STARTERS,
+	'GET /api/v1/drills': READERS,
+	'POST /api/v1/drills': AUTHORS,
+	'GET /api/v1/drills/[name]': READERS,
+	'POST /api/v1/drills/[name]/runs': RESPONDERS,
+	'GET /api/v1/drill-runs/[id]': READERS,
+	'POST /api/v1/drill-runs/[id]/ack': RESPONDERS,
+	'POST /api/v1/drill-runs/[id]/recover': RESPONDERS,
+	'POST /api/v1/drill-runs/[id]/abort': ADMIN,
+	'POST /api/v1/drill-runs/[id]/debrief': RESPONDERS,
+	'GET /api/v1/readiness': READERS,
 	'GET /api/v1/windows': READERS,
 	'POST /api/v1/windows': AUTHORS,
 	'GET /api/v1/windows/[name]': READERS,
@@ -181,5 +193,14 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'GET /targets': READERS,
 	'GET /targets/[name]': READERS,
 	'POST /targets/[name]?/test': STARTERS,
+	'GET /drills': READERS,
+	'POST /drills?/start': RESPONDERS,
+	'GET /drills/[name]': READERS,
+	'POST /drills/[name]?/start': RESPONDERS,
+	'GET /drills/runs/[id]': READERS,
+	'POST /drills/runs/[id]?/ack': RESPONDERS,
+	'POST /drills/runs/[id]?/recover': RESPONDERS,
+	'POST /drills/runs/[id]?/abort': ADMIN,
+	'POST /drills/runs/[id]?/debrief': RESPONDERS,
 	'GET /windows': READERS
 };

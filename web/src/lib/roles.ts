@@ -23,3 +23,6 @@ export const RUNBOOK_AUTHORS: readonly Role[] = ['author'];
 export const RUN_CANCELLERS: readonly Role[] = ['operator', 'author', 'responder'];
 /** Create, pause, resume, fire and delete schedules: whoever may start a run of what they schedule. */
 export const SCHEDULE_MANAGERS: readonly Role[] = ['author', 'operator'];
+/** Drills (issue 13): responders start and acknowledge them, start their recoveries and write debriefs; authors publish them; admins abort. */
+export const DRILL_RUNNERS: readonly Role[] = ['responder'];
+export const DRILL_AUTHORS: readonly Role[] = ['author'];

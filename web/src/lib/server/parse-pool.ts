@@ -9,6 +9,7 @@ import type { ParseTask } from '$runbooks/parse-task.ts';
 import type { RunbookDocument } from '$runbooks/schema.ts';
 import type { TargetDocument } from '$runbooks/target-schema.ts';
 import type { WindowDocument } from '$runbooks/window-schema.ts';
+import type { DrillDocument } from '$runbooks/drill-schema.ts';
 
 /**
  * Parsing a document any signed-in role may send (a runbook to publish or dry run, a target, a
@@ -59,6 +60,7 @@ async function run<T>(task: ParseTask): Promise<T> {
 export const parseRunbookOffThread = (source: string, context?: RunbookContext) => run<ParseResult<RunbookDocument>>({ kind: 'runbook', source, context });
 export const parseTargetOffThread = (source: string, context?: TargetContext) => run<ParseResult<TargetDocument>>({ kind: 'target', source, context });
 export const parseWindowOffThread = (source: string) => run<ParseResult<WindowDocument>>({ kind: 'window', source });
+export const parseDrillOffThread = (source: string) => run<ParseResult<DrillDocument>>({ kind: 'drill', source });
 export const dryRunOffThread = (request: DryRunRequest) => run<DryRunAnswer>({ kind: 'dry-run', request });
 
 /** Ends the threads when the server shuts down, so they do not hold the process open. */

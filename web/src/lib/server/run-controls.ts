@@ -9,6 +9,7 @@ import { checklistAct, overrideAct } from '$workflows/acts.ts';
 import { checklistUpdate, emergencyStopSignal, overrideFreezeUpdate, type Actor, type ChecklistView, type EmergencyStopNotice, type ResumedStep, type ResumeState } from '$workflows/definitions.ts';
 import type { runbookRun } from '$workflows/runbook-run.ts';
 import { proveAct, sendRunUpdate } from './approvals.ts';
+import { tellOpenDrills } from './drills.ts';
 import { getDb as db } from './db.ts';
 import { RunNotFoundError, RunStateError } from './runs.ts';
 
@@ -94,6 +95,8 @@ async function tellOpenRuns(notice: EmergencyStopNotice): Promise<number> {
 	const open = await db().select({ workflowId: runs.workflowId }).from(runs).where(inArray(runs.status, [...OPEN_RUN_STATUSES]));
 	const client = await temporalClient();
 	const told = await Promise.allSettled(open.map((r) => client.workflow.getHandle(r.workflowId).signal(emergencyStopSignal, notice)));
+	// A drill in progress is aborted by a stop (its scratch copy torn down); a lift has nothing to resume there.
+	if (notice.active) await tellOpenDrills(notice).catch(() => 0);
 	return told.filter((t) => t.status === 'fulfilled').length;
 }
 

@@ -26,7 +26,7 @@ export const problemSchema = z
 	.meta({ id: 'Problem' });
 
 /** A document schema generated from the runbook language's zod schemas (runbooks/json-schema.ts), by reference. */
-export function documentRef(kind: 'Runbook' | 'Target' | 'Window') {
+export function documentRef(kind: 'Runbook' | 'Target' | 'Window' | 'Drill') {
 	return z.looseObject({}).meta({ override: { $ref: `#/components/schemas/${kind}`, type: undefined, properties: undefined, additionalProperties: undefined } });
 }
 
@@ -233,3 +233,37 @@ export const targetConnectionsSchema = z
 
 /** What putting a window or a target answers: they are replaced, not versioned. */
 export const documentPutSchema = z.looseObject({ name: z.string(), changed: z.boolean() });
+
+/** A drill run (issue 13): its status, clock, scores against the objectives, and timeline. */
+export const drillRunSchema = z
+	.looseObject({
+		id: z.string(),
+		drill: z.string(),
+		version: z.int(),
+		status: z.enum(['preparing', 'waiting_ack', 'recovering', 'verifying', 'passed', 'failed', 'aborted']),
+		target: z.string(),
+		scratchTarget: z.string().nullable(),
+		scratchDatabase: z.string().nullable(),
+		recoveryRunId: z.string().nullable(),
+		startedAt: isoTime,
+		faultAt: nullableTime,
+		acknowledgedAt: nullableTime,
+		acknowledgedBy: z.string().nullable(),
+		recoveredAt: nullableTime,
+		finishedAt: nullableTime,
+		finding: z.string().nullable(),
+		scores: z
+			.looseObject({
+				ackMs: z.number().nullable(),
+				rtoMs: z.number().nullable(),
+				rpoMs: z.number().nullable(),
+				rowsLost: z.record(z.string(), z.number()),
+				ackMet: z.boolean().nullable(),
+				rtoMet: z.boolean().nullable(),
+				rpoMet: z.boolean().nullable()
+			})
+			.nullable(),
+		timeline: z.array(z.looseObject({ at: isoTime, kind: z.string(), details: jsonObject })),
+		debrief: z.looseObject({}).nullable()
+	})
+	.meta({ id: 'DrillRun' });
