@@ -65,7 +65,7 @@ describe('targets, secrets and test connection through the API', () => {
 		expect(response.headers.get('content-type')).toBe('application/problem+json');
 		return (await response.json()) as ProblemBody;
 	};
-	const audits = (action: string, subject: string) => db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.subject, subject)));
+	const audits = (action: string, subject: string) => db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.subject, subject))).orderBy(auditLog.id);
 
 	beforeAll(async () => {
 		admin = await loginAsAdmin();
