@@ -26,7 +26,9 @@ export function temporalDevServer(options: { cli: string; home: string; host: st
 	const args = [
 		'server', 'start-dev',
 		'--db-filename', join(options.home, 'temporal.db'),
+		// Loopback only, every listener: an HTTP step or a neighbour on the network must not reach Temporal's gRPC, HTTP API or UI.
 		'--ip', '127.0.0.1',
+		'--ui-ip', '127.0.0.1',
 		'--port', String(options.port),
 		'--ui-port', String(options.uiPort),
 		'--http-port', String(options.httpPort),
