@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { createAuditCheckActivities } from './audit-check.ts';
 import { createChildRunActivities } from './child-runs.ts';
 import { readableDatabaseError, tendUnavailable } from './failures.ts';
 import { createLockActivities } from './locks.ts';
@@ -49,6 +50,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createChildRunActivities(deps),
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
+		...createAuditCheckActivities(deps),
 		...wrapped
 	};
 }
