@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { notifications, runs, userRoles, users, type Role } from '../db/schema/index.ts';
 import { approvalLinkPath } from '../shared/approval-links.ts';
@@ -33,18 +33,45 @@ export interface ApprovalNotice {
 
 const noticePrefix = (runId: string, stepId: string) => `approval:${runId}:${stepId}:`;
 
-export async function noticeApprovers(db: Db, linkKey: Buffer, notice: ApprovalNotice): Promise<void> {
+/** What was newly written for one approval round: the same words and signed link go out by email. */
+export interface ApprovalMail {
+	messageId: string;
+	to: string[];
+	subject: string;
+	body: string;
+	/** The signed path (`/approvals/open?…`); the mail makes it absolute with TEND_PUBLIC_URL. */
+	link: string;
+}
+
+/**
+ * Writes the in-app notices and answers the mail to send to the people told for the first time
+ * (none when a retried write added nothing).
+ */
+export async function noticeApprovers(db: Db, linkKey: Buffer, notice: ApprovalNotice): Promise<ApprovalMail | null> {
 	const [run] = await db.select({ initiatorId: runs.initiatorId, initiator: runs.initiator, runbook: runs.runbookName, version: runs.version }).from(runs).where(eq(runs.id, notice.runId));
-	if (!run) return;
+	if (!run) return null;
 	// Four eyes: whoever started the run may not decide, so is not asked to.
 	const people = (await principalsToPeople(db, notice.principals)).filter((p) => !notice.fourEyes || (p.id !== run.initiatorId && p.username !== run.initiator));
-	if (!people.length) return;
+	if (!people.length) return null;
 	const title = `Approval needed: ${run.runbook} v${run.version}, step "${notice.stepId}"`;
 	const link = approvalLinkPath(linkKey, notice.runId, notice.stepId);
-	await db
+	const written = await db
 		.insert(notifications)
 		.values(people.map((person) => ({ userId: person.id, key: `${noticePrefix(notice.runId, notice.stepId)}${notice.key}:${person.id}`, title, body: notice.message ?? '', link, runId: notice.runId })))
-		.onConflictDoNothing({ target: notifications.key });
+		.onConflictDoNothing({ target: notifications.key })
+		.returning({ userId: notifications.userId });
+	if (!written.length) return null;
+	const addresses = await db.select({ email: users.email }).from(users).where(and(inArray(users.id, written.map((w) => w.userId)), isNull(users.disabledAt)));
+	const to = [...new Set(addresses.map((a) => a.email.trim().toLowerCase()).filter(Boolean))].sort();
+	if (!to.length) return null;
+	return { messageId: `<approval.${notice.runId}.${notice.stepId}.${notice.key}@tend>`.replace(/[^\w.<>@-]/g, '-'), to, subject: title, body: notice.message ?? '', link };
+}
+
+/** The approval email: the request's message, and the signed link to decide it. */
+export function approvalMailText(mail: ApprovalMail, publicUrl: string | undefined): string {
+	const link = publicUrl ? new URL(mail.link, publicUrl).href : mail.link;
+	const lead = mail.body.trim() ? `${mail.body.trim()}\n\n` : '';
+	return `${lead}You are one of the people who may approve or reject this step. Open it to decide (you will be asked to sign in):\n${link}\n\nThe link works for 7 days; the approvals page in Tend always lists what waits for you.\n`;
 }
 
 /** Marks every notice of an approval round read once it is decided: nothing is left to do about it. */

@@ -10,7 +10,8 @@ import { appendAudit } from '../shared/audit.ts';
 import { runProofKey, verifyRunAct } from '../shared/run-proofs.ts';
 import type { RunAct } from '../workflows/acts.ts';
 import type { EmergencyStopNotice } from '../workflows/definitions.ts';
-import { closeApprovalNotices, noticeApprovers } from './approval-notices.ts';
+import nodemailer from 'nodemailer';
+import { approvalMailText, closeApprovalNotices, noticeApprovers, type ApprovalMail } from './approval-notices.ts';
 import { tellLinkedFeedback } from './feedback-runs.ts';
 import { RUN_CHANNEL } from './run-channel.ts';
 
@@ -81,9 +82,18 @@ export interface ActRecord {
 export interface LedgerDeps {
 	db: Db;
 	/** The instance's keys: the current one signs approval links; any checks the proofs of people's acts. Benchmarks leave it out. */
-	config?: { TEND_SECRET_KEY: string; TEND_SECRET_KEYS?: readonly string[] };
+	config?: { TEND_SECRET_KEY: string; TEND_SECRET_KEYS?: readonly string[]; SMTP_URL?: string; MAIL_FROM?: string; TEND_PUBLIC_URL?: string };
 	/** The worker's client: feedback items linked to a run that ends are signalled through it. */
 	workflows?: WorkflowClient;
+}
+
+async function sendApprovalMail(config: NonNullable<LedgerDeps['config']>, mail: ApprovalMail): Promise<void> {
+	const transport = nodemailer.createTransport(config.SMTP_URL);
+	try {
+		await transport.sendMail({ from: config.MAIL_FROM, to: mail.to, subject: mail.subject, text: approvalMailText(mail, config.TEND_PUBLIC_URL), messageId: mail.messageId });
+	} finally {
+		transport.close();
+	}
 }
 
 function activityKey(suffix: string): string {
@@ -114,9 +124,13 @@ export function createLedgerActivities({ db, config, workflows }: LedgerDeps) {
 			// Notices help; they never fail the write the run depends on, and a retry of this activity sends none twice.
 			for (const notice of batch.notices ?? []) {
 				if (!linkKey) break;
-				await noticeApprovers(db, linkKey, { runId: batch.runId, ...notice }).catch((error: Error) =>
-					Context.current().log.warn('approval notifications not written', { runId: batch.runId, stepId: notice.stepId, error: error.message })
-				);
+				const log = Context.current().log;
+				const mail = await noticeApprovers(db, linkKey, { runId: batch.runId, ...notice }).catch((error: Error) => {
+					log.warn('approval notifications not written', { runId: batch.runId, stepId: notice.stepId, error: error.message });
+					return null;
+				});
+				// Sent after the local activity answers: an SMTP server's pace must not hold up the run's workflow task.
+				if (mail && config?.SMTP_URL) void sendApprovalMail(config, mail).catch((error: Error) => log.warn('approval email not sent', { runId: batch.runId, stepId: notice.stepId, error: error.message }));
 			}
 			for (const stepId of batch.closedApprovals ?? []) await closeApprovalNotices(db, batch.runId, stepId).catch(() => {});
 			if (!batch.readEmergencyStop) return { emergencyStop: null };

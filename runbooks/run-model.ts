@@ -22,6 +22,11 @@ export const OPEN_RUN_STATUSES = ['pending', 'queued', 'running'] as const satis
 /** Every way a run can end without succeeding: counted and filtered together as "did not succeed". */
 export const UNSUCCESSFUL_RUN_STATUSES = ['failed', 'rolled_back', 'rollback_incomplete', 'cancelled'] as const satisfies readonly RunStatus[];
 
+/** The run list's status filter: one status, or every way of not succeeding together. */
+export const UNSUCCESSFUL = 'unsuccessful';
+export const RUN_STATUS_FILTERS = [UNSUCCESSFUL, ...RUN_STATUSES] as const;
+export type RunStatusFilter = (typeof RUN_STATUS_FILTERS)[number];
+
 export const isRunFinished = (status: string): boolean => (FINISHED_RUN_STATUSES as readonly string[]).includes(status);
 export const isStepFinished = (status: string): boolean => (FINISHED_STEP_STATUSES as readonly string[]).includes(status);
 

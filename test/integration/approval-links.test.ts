@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalLinkKey, approvalLinkPath } from '../../shared/approval-links.ts';
-import { anonymousClient, eventually, login, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
+import { anonymousClient, eventually, login, loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
 import { withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
@@ -85,6 +85,18 @@ describe('signed approval links in notifications', () => {
 		expect(await countInDatabase(runId)).toBe(4);
 
 		const link = annNotice.link!;
+		// The same request by email, with the signed link made absolute: one message per round, to the eligible people only.
+		const mails = await eventually('the approval emails', async () => {
+			const rows = await withClient(process.env.TEST_APP_DATABASE_URL!, async (c) =>
+				(await c.query<{ subject: string; text: string; rcpt_to: string[] }>(`select subject, text, rcpt_to from mail_sink where subject like $1`, [`Approval needed: ${runbook} %`])).rows
+			);
+			return rows.length >= 2 ? rows : undefined;
+		});
+		const askMail = mails.find((m) => m.subject.endsWith('step "ask"'))!;
+		expect(askMail.rcpt_to.sort()).toEqual([`ann-${suffix}@example.test`, `ben-${suffix}@example.test`]);
+		expect(askMail.text).toContain('Send the all-clear?');
+		expect(askMail.text).toContain(`${webUrl()}${link}`);
+		expect(mails).toHaveLength(2);
 		const url = new URL(link, 'http://tend.test');
 		expect(Object.fromEntries(url.searchParams)).toMatchObject({ run: runId, step: 'ask' });
 
@@ -125,6 +137,13 @@ describe('signed approval links in notifications', () => {
 
 		// The decisions, by whoever may: the links changed nothing about who that is.
 		expect((await decide(people.ann, runId, 'ask')).status).toBe(200);
+		// Decided by Ann: Ben's notice of that round is done too.
+		await eventually('the decided round’s notices marked read for everyone', async () => {
+			const unread = await withClient(process.env.TEST_APP_DATABASE_URL!, async (c) =>
+				Number((await c.query(`select count(*) from notifications where run_id = $1 and key like $2 and read_at is null`, [runId, `approval:${runId}:ask:%`])).rows[0].count)
+			);
+			return unread === 0 ? true : undefined;
+		});
 		expect((await decide(people.ben, runId, 'tell.approval')).status).toBe(200);
 		const run = await runEnded<RunJson>(admin, runId);
 		expect(run.status).toBe('succeeded');

@@ -1,4 +1,4 @@
-import { error, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import { error, json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomBytes } from 'node:crypto';
 import { problem, statusTitle } from '$lib/server/api.ts';
@@ -9,6 +9,8 @@ import { closeTemporalClient } from '$lib/server/temporal.ts';
 import { accountTaskDue, isAllowedWhileDue } from '$lib/server/account-gate.ts';
 import { isApiToken, validateApiToken } from '$lib/server/tokens.ts';
 import { chooseLocale, INTL_LOCALE, LOCALE_COOKIE } from '$lib/i18n/locale.ts';
+import { i18nFor } from '$lib/i18n/index.ts';
+import { checkOrigin } from '$lib/server/origin.ts';
 import { textProblem } from '$runbooks/input-safety.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -27,14 +29,39 @@ function bearerToken(request: Request): string | null {
 const checkApiOrigin: Handle = ({ event, resolve }) => {
 	const { request, url, cookies } = event;
 	if (isApi(url) && !SAFE_METHODS.has(request.method) && !bearerToken(request) && cookies.get(SESSION_COOKIE)) {
-		if (request.headers.get('origin') !== url.origin) {
-			return problem(403, 'Forbidden', 'Cross-site request refused: the Origin header is missing or is not this site.');
-		}
+		const refused = checkOrigin(request.headers.get('origin'), url);
+		if (refused) return problem(403, 'Forbidden', `Cross-site request refused: ${refused.reason === 'missing' ? 'the Origin header is missing' : `it came from ${refused.from}, not ${url.origin}`}.`);
 	}
 	return resolve(event);
 };
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/**
+ * Form posts to pages, checked here instead of by SvelteKit (svelte.config.js trusts every origin
+ * so that this handle decides): the same rule as the API (loopback spellings of a loopback origin
+ * are this site), and a refusal the person can read. SvelteKit's own refusal answered an enhanced
+ * form with a body that is not an action result, so pressing "Sign in" did nothing visible. Here
+ * an enhanced form gets an error result (the error page, with the reason and what to do), and a
+ * form without JavaScript gets the error page's text.
+ */
+const checkFormOrigin: Handle = ({ event, resolve }) => {
+	const { request, url } = event;
+	const mediaType = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
+	if (isApi(url) || SAFE_METHODS.has(request.method) || ![...FORM_TYPES, 'text/plain'].includes(mediaType)) return resolve(event);
+	const refused = checkOrigin(request.headers.get('origin'), url);
+	if (!refused) return resolve(event);
+	const { t } = i18nFor(event.locals.locale);
+	const message =
+		refused.reason === 'missing'
+			? t('auth:crossSite.missing', { origin: url.origin })
+			: t('auth:crossSite.otherSite', { from: refused.from, origin: url.origin });
+	const body = { message, code: 'cross_site' };
+	if (request.headers.get('x-sveltekit-action') === 'true') {
+		return json({ type: 'error', status: 403, error: body }, { status: 403, headers: { 'cache-control': 'no-store' } });
+	}
+	throw error(403, body);
+};
 
 /** The first part of a page request that is not plain text (runbooks/input-safety.ts): a path segment, a query parameter or a form field. */
 async function unsafePagePart(request: Request, url: URL): Promise<{ field: string; message: string } | undefined> {
@@ -188,7 +215,7 @@ export const init: ServerInit = () => {
 	process.once('sveltekit:shutdown', () => void Promise.allSettled([closeDb(), closeTemporalClient(), closeParsePool()]));
 };
 
-export const handle = sequence(securityHeaders, checkApiOrigin, refuseUnsafePageInput, chooseLanguage, authenticate, accountGate, apiProblems);
+export const handle = sequence(securityHeaders, checkApiOrigin, chooseLanguage, checkFormOrigin, refuseUnsafePageInput, authenticate, accountGate, apiProblems);
 
 /** Logs the real error with a reference; the browser (or API client) only sees the reference. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -97,3 +97,14 @@ export function retryDelayMs(facts: StepFacts, attempt: number): number {
 export function isRunSettled(run: Pick<RunView, 'status' | 'steps'>): boolean {
 	return isRunFinished(run.status) && !run.steps.some((step) => (OPEN_STEP_STATUSES as readonly StepStatus[]).includes(step.status));
 }
+
+/** The order outcomes are told in: what went well first, then what did not, then what never ran. */
+const OUTCOME_ORDER = ['succeeded', 'failed', 'compensated', 'cancelled', 'skipped'] as const satisfies readonly StepStatus[];
+
+/**
+ * How many steps ended each way, for "3 succeeded, 1 failed, 1 cancelled of 5": a bare "5 of 5
+ * done" read as success when one step had failed and one was cancelled.
+ */
+export function stepOutcomes(steps: readonly { status: StepStatus }[]): Array<{ status: StepStatus; n: number }> {
+	return OUTCOME_ORDER.map((status) => ({ status, n: steps.filter((step) => step.status === status).length })).filter((outcome) => outcome.n > 0);
+}

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
-import { emergencyStops, RUN_STATUSES, runbookVersions, runEvents, runs, runSteps, type RunStatus } from '$db/schema/index.ts';
-import { isRunFinished, retryPolicy, stepNeeds } from '$runbooks/run-model.ts';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { emergencyStops, runbookVersions, runEvents, runs, runSteps } from '$db/schema/index.ts';
+import { isRunFinished, retryPolicy, RUN_STATUS_FILTERS, stepNeeds, UNSUCCESSFUL, UNSUCCESSFUL_RUN_STATUSES, type RunStatusFilter } from '$runbooks/run-model.ts';
 import { runbookSchema } from '$runbooks/schema.ts';
 import { isTimeZone } from '$runbooks/window-schema.ts';
 import type { RunEventView, RunView, StepFacts } from '../../run-types.ts';
@@ -38,7 +38,8 @@ const listColumns = {
 
 export interface RunFilter {
 	runbook?: string;
-	status?: RunView['status'];
+	/** One status, or `unsuccessful`: failed, rolled back, rollback incomplete and cancelled together. */
+	status?: RunStatusFilter;
 	initiator?: string;
 	target?: string;
 	/** Calendar days (YYYY-MM-DD), both inclusive, in `timeZone` (UTC unless given). */
@@ -67,8 +68,8 @@ export function parseRunFilter(params: URLSearchParams): { filter: RunFilter; er
 	filter.initiator = value('initiator');
 	filter.target = value('target');
 	const status = value('status');
-	if (status && (RUN_STATUSES as readonly string[]).includes(status)) filter.status = status as RunStatus;
-	else if (status) errors.push({ path: 'status', message: `must be one of ${RUN_STATUSES.join(', ')}` });
+	if (status && (RUN_STATUS_FILTERS as readonly string[]).includes(status)) filter.status = status as RunStatusFilter;
+	else if (status) errors.push({ path: 'status', message: `must be one of ${RUN_STATUS_FILTERS.join(', ')}` });
 	for (const day of ['from', 'to'] as const) {
 		const text = value(day);
 		if (text && DAY.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))) filter[day] = text;
@@ -114,7 +115,8 @@ export function startOfDay(day: string, timeZone = 'UTC', addDays = 0): Date {
 function conditionsOf(filter: RunFilter): SQL[] {
 	const conditions: SQL[] = [];
 	if (filter.runbook) conditions.push(eq(runs.runbookName, filter.runbook));
-	if (filter.status) conditions.push(eq(runs.status, filter.status));
+	if (filter.status === UNSUCCESSFUL) conditions.push(inArray(runs.status, [...UNSUCCESSFUL_RUN_STATUSES]));
+	else if (filter.status) conditions.push(eq(runs.status, filter.status));
 	if (filter.initiator) conditions.push(eq(runs.initiator, filter.initiator));
 	if (filter.target) conditions.push(eq(runs.target, filter.target));
 	if (filter.from) conditions.push(gte(runs.createdAt, startOfDay(filter.from, filter.timeZone)));

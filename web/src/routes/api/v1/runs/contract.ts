@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { uuid } from '$lib/server/contract/fields.ts';
 import { operation } from '$lib/server/contract/operation.ts';
 import { RUNBOOK_READERS } from '$lib/roles.ts';
-import { RUN_STATUSES } from '$runbooks/run-model.ts';
+import { RUN_STATUS_FILTERS } from '$runbooks/run-model.ts';
 import { isTimeZone, TIME_ZONES } from '$runbooks/window-schema.ts';
 
 const DAY = 'must be a date written YYYY-MM-DD';
@@ -13,7 +13,10 @@ export const GET = operation({
 	access: RUNBOOK_READERS,
 	query: z.object({
 		runbook: z.string().max(200).optional(),
-		status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
+		status: z
+			.enum(RUN_STATUS_FILTERS, { error: `must be one of ${RUN_STATUS_FILTERS.join(', ')}` })
+			.optional()
+			.meta({ description: 'One status, or `unsuccessful` for failed, rolled_back, rollback_incomplete and cancelled together.' }),
 		initiator: z.string().max(200).optional(),
 		target: z.string().max(200).optional(),
 		from: z.iso.date({ error: DAY }).optional().meta({ description: 'First day (YYYY-MM-DD, in `tz`), inclusive.' }),
