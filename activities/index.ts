@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { createAccessReviewActivities } from './access-reviews.ts';
 import { createAuditCheckActivities } from './audit-check.ts';
 import { createChildRunActivities } from './child-runs.ts';
 import { readableDatabaseError, tendUnavailable } from './failures.ts';
@@ -51,6 +52,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
 		...createAuditCheckActivities(deps),
+		...createAccessReviewActivities(deps),
 		...wrapped
 	};
 }
