@@ -35,6 +35,7 @@ spec:
     main: { url: "secret:ui-main-${suffix}" }
     replica: { url: "secret:ui-replica-${suffix}" }
   urls: { health: "${webUrl()}/healthz" }
+  http: { allowHosts: ["${new URL(webUrl()).host}"] }
 `;
 		expect((await admin.send('POST', '/api/v1/targets', document, 'application/yaml')).status).toBe(201);
 
@@ -51,6 +52,9 @@ spec:
 		expect(await main.locator('.badge').textContent()).toBe('OK');
 		expect(await main.textContent()).toMatch(/PostgreSQL \d+/);
 		expect(await main.textContent()).toContain('read-write');
+		// The scratch URL is the cluster's superuser: flagged, and said what steps will do about it.
+		expect(await main.getByText('superuser', { exact: true }).count()).toBe(1);
+		expect(await main.textContent()).toContain('connects as "tend", a superuser: steps refuse it');
 		const replica = page.getByRole('row', { name: /Database replica/ });
 		expect(await replica.locator('.badge').textContent()).toBe('Failed');
 		expect(await replica.textContent()).toContain(`connection refused at ${refused.hostname}:${refused.port}`);
