@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { createAccessReviewActivities } from './access-reviews.ts';
 import { createAuditCheckActivities } from './audit-check.ts';
 import { createChildRunActivities } from './child-runs.ts';
 import { createDrillActivities } from './drills.ts';
@@ -55,6 +56,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createFeedbackActivities(deps),
 		...createDrillActivities(deps),
 		...createAuditCheckActivities(deps),
+		...createAccessReviewActivities(deps),
 		...wrapped
 	};
 }

@@ -4,3 +4,4 @@ export { scheduledRun } from './scheduled-run.ts';
 export { feedbackItem } from './feedback-item.ts';
 export { drillRun } from './drill-run.ts';
 export { auditChainCheck } from './audit-chain-check.ts';
+export { accessReviewCampaign } from './access-review-campaign.ts';

@@ -13,3 +13,4 @@ export * from './settings.ts';
 export * from './mfa.ts';
 export * from './feedback.ts';
 export * from './drills.ts';
+export * from './access-reviews.ts';

@@ -63,6 +63,13 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'GET /api/v1/audit/verify': ADMIN,
 	'GET /api/v1/audit/export': ADMIN,
 	'GET /api/v1/audit/signing-keys': 'everyone',
+	'GET /api/v1/access-reviews': ADMIN,
+	'POST /api/v1/access-reviews': ADMIN,
+	// Anyone signed in reaches a campaign, to see and appeal their own items; the handler shows an admin every item and others only theirs (404 when none).
+	'GET /api/v1/access-reviews/[id]': 'signed-in',
+	'POST /api/v1/access-reviews/[id]/items/[itemId]/decision': ADMIN,
+	// The owner of a suspended item appeals it; whose item it is, the handler checks (404 for anyone else's).
+	'POST /api/v1/access-reviews/[id]/items/[itemId]/appeal': 'signed-in',
 	'GET /api/v1/keys': ADMIN,
 	'POST /api/v1/keys/rotate': ADMIN,
 	'GET /api/v1/secrets': ADMIN,
@@ -171,6 +178,13 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'POST /admin/emergency-stop?/lift': ADMIN,
 	'GET /admin/audit': ADMIN,
 	'POST /admin/audit?/verify': ADMIN,
+	// Everyone signed in sees the campaigns reviewing their own access; admins see all and start them.
+	'GET /access-reviews': 'signed-in',
+	'POST /access-reviews?/create': ADMIN,
+	'GET /access-reviews/[id]': 'signed-in',
+	'POST /access-reviews/[id]?/certify': ADMIN,
+	'POST /access-reviews/[id]?/revoke': ADMIN,
+	'POST /access-reviews/[id]?/appeal': 'signed-in',
 	'GET /runbooks': READERS,
 	'GET /runbooks/new': AUTHORS,
 	'GET /runbooks/[name]': READERS,

@@ -3,6 +3,7 @@ import { requireRole, requireUser } from '$lib/server/guard.ts';
 import { getSettings, mfaPolicySchema, tokenPolicySchema, updateSettings } from '$lib/server/settings.ts';
 import { createUser, listUsers, newUserSchema, UserExistsError, UserUpdateRefusedError } from '$lib/server/users.ts';
 import { listRoleDescriptions } from '$lib/server/views/users.ts';
+import { isStale, STALE_ACCOUNT_DAYS } from '$shared/access-reviews.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type Field = 'username' | 'email' | 'password' | 'roles' | 'manager';
@@ -14,7 +15,9 @@ export const load = (async ({ locals, url }) => {
 	requireUser(locals, url);
 	requireRole(locals, 'admin');
 	const [users, roles, settings] = await Promise.all([listUsers(), listRoleDescriptions(), getSettings({ fresh: true })]);
-	return { users, roles, settings, created: url.searchParams.get('created'), policySaved: url.searchParams.has('policy') };
+	// Flagged like an access review flags them: no sign-in for STALE_ACCOUNT_DAYS.
+	const stale = users.filter((u) => !u.disabled && isStale(u, STALE_ACCOUNT_DAYS)).map((u) => u.username);
+	return { users, roles, settings, stale, staleDays: STALE_ACCOUNT_DAYS, created: url.searchParams.get('created'), policySaved: url.searchParams.has('policy') };
 }) satisfies PageServerLoad;
 
 export const actions = {
