@@ -7,6 +7,7 @@ import { createLegacyLedgerActivities, recordAttempt, recordSuccess } from './ru
 import { createScheduledRunActivities, type ScheduledRunDeps } from './scheduled-runs.ts';
 import type { StepContext } from './step-context.ts';
 import { createStepActivities } from './steps.ts';
+import { createTrainingActivities } from './training.ts';
 import { createWindowActivities } from './windows.ts';
 
 type StepFn = (ctx: StepContext, params: unknown) => Promise<Record<string, unknown>>;
@@ -49,6 +50,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createChildRunActivities(deps),
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
+		...createTrainingActivities(deps),
 		...wrapped
 	};
 }

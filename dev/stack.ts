@@ -6,7 +6,7 @@ import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { keyRing, splitKeyList } from '../shared/key-ring.ts';
-import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInRunbooks, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInRunbooks, installBuiltInTrainingModules, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
 import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
 import type { StackPorts } from './ports.ts';
@@ -136,6 +136,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			await ensureDemoTarget(db, keyRing(secretKeys), postgres.url('crm_demo'), webUrl);
 			const windows = await installBuiltInWindows(db);
 			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);
+			const modules = await installBuiltInTrainingModules(db);
+			if (modules.length) log(`Installed training modules: ${modules.join(', ')}`);
 			const installed = await installBuiltInRunbooks(db);
 			if (installed.length) log(`Installed runbooks: ${installed.join(', ')}`);
 		} finally {

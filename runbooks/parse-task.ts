@@ -1,7 +1,8 @@
 import { answerDryRun, type DryRunAnswer, type DryRunRequest } from './dry-run-request.ts';
-import { parseRunbook, parseTarget, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
+import { parseRunbook, parseTarget, parseTrainingModule, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
 import type { RunbookDocument } from './schema.ts';
 import type { TargetDocument } from './target-schema.ts';
+import type { TrainingModuleDocument } from './training-schema.ts';
 import type { WindowDocument } from './window-schema.ts';
 
 /**
@@ -12,12 +13,14 @@ export type ParseTask =
 	| { kind: 'runbook'; source: string; context?: RunbookContext }
 	| { kind: 'target'; source: string; context?: TargetContext }
 	| { kind: 'window'; source: string }
+	| { kind: 'training-module'; source: string }
 	| { kind: 'dry-run'; request: DryRunRequest };
 
 export interface ParseTaskResults {
 	runbook: ParseResult<RunbookDocument>;
 	target: ParseResult<TargetDocument>;
 	window: ParseResult<WindowDocument>;
+	'training-module': ParseResult<TrainingModuleDocument>;
 	'dry-run': DryRunAnswer;
 }
 
@@ -29,6 +32,8 @@ export function runParseTask(task: ParseTask): ParseTaskResults[ParseTask['kind'
 			return parseTarget(task.source, task.context);
 		case 'window':
 			return parseWindow(task.source);
+		case 'training-module':
+			return parseTrainingModule(task.source);
 		case 'dry-run':
 			return answerDryRun(task.request);
 	}

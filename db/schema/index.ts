@@ -11,3 +11,4 @@ export * from './emergency.ts';
 export * from './notifications.ts';
 export * from './settings.ts';
 export * from './mfa.ts';
+export * from './training.ts';

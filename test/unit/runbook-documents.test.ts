@@ -50,7 +50,7 @@ describe('parseDocument', () => {
 		expect(documentErrorsOf('apiVersion: tend/v1\nmetadata: {}\n')).toEqual([{ path: 'kind', line: 1, column: 1, message: '"kind" is required: one of Runbook, Target, Window' }]);
 		const source = 'apiVersion: tend/v1\nkind: Traget\n';
 		expect(documentErrorsOf(source)).toEqual([{ path: 'kind', ...positionOf(source, 'Traget'), message: 'unknown kind "Traget"; did you mean "Target"?' }]);
-		expect(documentErrorsOf('kind: Drill\n')[0].message).toBe('kind "Drill" is not supported yet; this version reads Runbook, Target, Window');
+		expect(documentErrorsOf('kind: Drill\n')[0].message).toBe('kind "Drill" is not supported yet; this version reads Runbook, Target, Window, TrainingModule');
 		expect(documentErrorsOf('kind: [Runbook]\n')[0]).toMatchObject({ path: 'kind', line: 1, column: 7 });
 	});
 

@@ -29,6 +29,7 @@ describe('workflow replay', () => {
 			const types = new Set(files.filter((f) => f.startsWith(`${release}/`)).map((f) => f.slice(release.length + 1).split('--')[0]));
 			expect([...types], release).toEqual(expect.arrayContaining(['runbook-run', 'target-lock', 'scheduled-run']));
 		}
+		expect(files.filter((f) => f.startsWith(`${CURRENT_RELEASE}/training-assignment--`)).length).toBeGreaterThan(0);
 	});
 
 	it.each(files)('replays %s deterministically', (file) => {

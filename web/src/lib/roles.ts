@@ -23,3 +23,6 @@ export const RUNBOOK_AUTHORS: readonly Role[] = ['author'];
 export const RUN_CANCELLERS: readonly Role[] = ['operator', 'author', 'responder'];
 /** Create, pause, resume, fire and delete schedules: whoever may start a run of what they schedule. */
 export const SCHEDULE_MANAGERS: readonly Role[] = ['author', 'operator'];
+/** Publish training modules: authors write them as they write runbooks. Assigning people is the admin's. */
+export const TRAINING_AUTHORS: readonly Role[] = ['author'];
+export const TRAINING_ASSIGNERS: readonly Role[] = ['admin'];

@@ -8,6 +8,7 @@ import type { ParseResult, RunbookContext, TargetContext } from '$runbooks/parse
 import type { ParseTask } from '$runbooks/parse-task.ts';
 import type { RunbookDocument } from '$runbooks/schema.ts';
 import type { TargetDocument } from '$runbooks/target-schema.ts';
+import type { TrainingModuleDocument } from '$runbooks/training-schema.ts';
 import type { WindowDocument } from '$runbooks/window-schema.ts';
 
 /**
@@ -59,6 +60,7 @@ async function run<T>(task: ParseTask): Promise<T> {
 export const parseRunbookOffThread = (source: string, context?: RunbookContext) => run<ParseResult<RunbookDocument>>({ kind: 'runbook', source, context });
 export const parseTargetOffThread = (source: string, context?: TargetContext) => run<ParseResult<TargetDocument>>({ kind: 'target', source, context });
 export const parseWindowOffThread = (source: string) => run<ParseResult<WindowDocument>>({ kind: 'window', source });
+export const parseTrainingModuleOffThread = (source: string) => run<ParseResult<TrainingModuleDocument>>({ kind: 'training-module', source });
 export const dryRunOffThread = (request: DryRunRequest) => run<DryRunAnswer>({ kind: 'dry-run', request });
 
 /** Ends the threads when the server shuts down, so they do not hold the process open. */

@@ -26,7 +26,7 @@ export const problemSchema = z
 	.meta({ id: 'Problem' });
 
 /** A document schema generated from the runbook language's zod schemas (runbooks/json-schema.ts), by reference. */
-export function documentRef(kind: 'Runbook' | 'Target' | 'Window') {
+export function documentRef(kind: 'Runbook' | 'Target' | 'Window' | 'TrainingModule') {
 	return z.looseObject({}).meta({ override: { $ref: `#/components/schemas/${kind}`, type: undefined, properties: undefined, additionalProperties: undefined } });
 }
 
