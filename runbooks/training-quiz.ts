@@ -29,7 +29,7 @@ export function gradeQuiz(quiz: Quiz, answers: QuizAnswers): QuizGrade {
 }
 
 /** Answer ids that name no question or option of the quiz, as `path: message` pairs for a 422. */
-export function unknownAnswers(quiz: Quiz | undefined, answers: QuizAnswers): Array<{ path: string; message: string }> {
+export function unknownAnswers(quiz: { questions: ReadonlyArray<{ id: string; type: 'single' | 'multiple'; options: ReadonlyArray<{ id: string }> }> } | undefined, answers: QuizAnswers): Array<{ path: string; message: string }> {
 	const problems: Array<{ path: string; message: string }> = [];
 	const questions = new Map((quiz?.questions ?? []).map((q) => [q.id, q]));
 	for (const [id, chosen] of Object.entries(answers)) {
