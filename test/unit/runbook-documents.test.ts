@@ -47,7 +47,7 @@ describe('parseDocument', () => {
 	});
 
 	it('asks for a kind, names the kinds it reads, suggests a misspelt one and says which are still to come', () => {
-		expect(documentErrorsOf('apiVersion: tend/v1\nmetadata: {}\n')).toEqual([{ path: 'kind', line: 1, column: 1, message: '"kind" is required: one of Runbook, Target, Window' }]);
+		expect(documentErrorsOf('apiVersion: tend/v1\nmetadata: {}\n')).toEqual([{ path: 'kind', line: 1, column: 1, message: '"kind" is required: one of Runbook, Target, Window, TrainingModule' }]);
 		const source = 'apiVersion: tend/v1\nkind: Traget\n';
 		expect(documentErrorsOf(source)).toEqual([{ path: 'kind', ...positionOf(source, 'Traget'), message: 'unknown kind "Traget"; did you mean "Target"?' }]);
 		expect(documentErrorsOf('kind: Drill\n')[0].message).toBe('kind "Drill" is not supported yet; this version reads Runbook, Target, Window, TrainingModule');
