@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { createAuditCheckActivities } from './audit-check.ts';
 import { createChildRunActivities } from './child-runs.ts';
 import { readableDatabaseError, tendUnavailable } from './failures.ts';
 import { createLockActivities } from './locks.ts';
@@ -51,6 +52,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createScheduledRunActivities(deps),
 		...createWindowActivities(deps),
 		...createTrainingActivities(deps),
+		...createAuditCheckActivities(deps),
 		...wrapped
 	};
 }

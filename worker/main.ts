@@ -4,6 +4,7 @@ import { createDb } from '../db/client.ts';
 import { config } from '../shared/config.ts';
 import { createActivities } from '../activities/index.ts';
 import { closeTargetPools } from '../activities/target-pools.ts';
+import { ensureAuditCheckSchedule } from '../shared/audit-check-schedule.ts';
 import { startAuditSealer } from '../shared/audit-sealer.ts';
 import { temporalConnectionOptions, temporalDataConverter } from '../shared/temporal.ts';
 import { workerDataConverter } from './data-converter.ts';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
 			// Wait this long for running activities to finish on SIGTERM before they are retried elsewhere.
 			shutdownGraceTime: '10s'
 		});
+		// The daily audit chain check; a Temporal that refuses it must not keep runs from being worked.
+		await ensureAuditCheckSchedule(client.schedule, cfg.TEND_TASK_QUEUE).catch((error: unknown) => console.error(`audit check schedule not installed: ${error instanceof Error ? error.message : String(error)}`));
 		console.log(`worker ready on task queue ${cfg.TEND_TASK_QUEUE}`);
 		await worker.run();
 	} finally {
