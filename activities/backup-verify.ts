@@ -56,7 +56,7 @@ export async function backupVerify(deps: ActivityDeps, ctx: StepContext, raw: un
 		}
 		const expected = JSON.parse(readFileSync(countsPath(backup.path), 'utf8')) as Record<string, number>;
 
-		const sourceUrl = await targetDatabaseUrl(deps, ctx.target, params.database);
+		const sourceUrl = await targetDatabaseUrl(deps, ctx.target, params.database, 'backup.verify');
 		const scratch = scratchName(ctx);
 		return await withPgClient(sourceUrl, async (admin) => {
 			const server = await serverMajorVersion(admin);

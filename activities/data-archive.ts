@@ -31,7 +31,7 @@ export interface ArchiveOutputs extends Record<string, unknown> {
 export async function dataArchive(deps: ActivityDeps, ctx: StepContext, raw: unknown): Promise<ArchiveOutputs> {
 	const params = parseStepParams('data.archive', archiveParams, raw);
 	const destination = parseDestination(params.to);
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'data.archive');
 	const folder = destination.kind === 'file' ? await backupFolder(deps, ctx.target) : '';
 	return withPgClient(url, async (client) => {
 		const t = await retentionTable(client, params.table, params.timestampColumn);

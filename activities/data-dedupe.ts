@@ -15,7 +15,7 @@ const HEARTBEAT_MS = 2000;
  */
 export async function dataDedupe(deps: ActivityDeps, ctx: StepContext, raw: unknown): Promise<DedupeOutputs> {
 	const params = parseStepParams('data.dedupe', dedupeParams, raw);
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'data.dedupe');
 	const activity = Context.current();
 	let progress: Record<string, unknown> = { phase: 'starting' };
 	const heartbeat = setInterval(() => activity.heartbeat(progress), HEARTBEAT_MS);

@@ -28,8 +28,8 @@ export interface PurgeOutputs extends Record<string, unknown> {
 	complete: boolean;
 }
 
-export const dataPurge = (deps: ActivityDeps, ctx: StepContext, raw: unknown) => purge(deps, ctx, parseStepParams('data.purge', purgeParams, raw));
-export const logsCleanup = (deps: ActivityDeps, ctx: StepContext, raw: unknown) => purge(deps, ctx, parseStepParams('logs.cleanup', logsCleanupParams, raw));
+export const dataPurge = (deps: ActivityDeps, ctx: StepContext, raw: unknown) => purge(deps, ctx, parseStepParams('data.purge', purgeParams, raw), 'data.purge');
+export const logsCleanup = (deps: ActivityDeps, ctx: StepContext, raw: unknown) => purge(deps, ctx, parseStepParams('logs.cleanup', logsCleanupParams, raw), 'logs.cleanup');
 
 /**
  * One batch: find the key range of the next `batchSize` rows older than the cutoff, then delete
@@ -55,8 +55,8 @@ function purgeBatch(t: RetentionTable, archive: Relation | undefined, cutoff: Da
 	};
 }
 
-async function purge(deps: ActivityDeps, ctx: StepContext, params: PurgeParams): Promise<PurgeOutputs> {
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+async function purge(deps: ActivityDeps, ctx: StepContext, params: PurgeParams, step: 'data.purge' | 'logs.cleanup'): Promise<PurgeOutputs> {
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, step);
 	return withPgClient(url, async (client) => {
 		const t = await retentionTable(client, params.table, params.timestampColumn);
 		const cutoff = await fixedCutoff(deps, ctx, t.table.label, () => effectiveCutoff(params.olderThan, new Date(), params.before));

@@ -72,7 +72,7 @@ async function dumpAndCatalogue(
 	signal: AbortSignal,
 	progress: { bytes: number }
 ): Promise<CatalogueRow> {
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'postgres.backup');
 	const folder = await backupFolder(deps, ctx.target);
 	mkdirSync(folder, { recursive: true });
 	const path = join(folder, backupFileName(backupId, params.format));

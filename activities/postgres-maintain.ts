@@ -87,7 +87,7 @@ async function dropLeftoverCopies(client: pg.Client, index: Relation): Promise<v
 export async function postgresMaintain(deps: ActivityDeps, ctx: StepContext, raw: unknown): Promise<MaintainOutputs> {
 	const params = parseStepParams('postgres.maintain', maintainParams, raw);
 	const plan = maintenancePlan(params);
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'postgres.maintain');
 	const activity = Context.current();
 	const started = performance.now();
 	let progress: Record<string, unknown> = { phase: 'starting' };

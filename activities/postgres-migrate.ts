@@ -57,7 +57,7 @@ function stepBundle(name: string, folder: string): MigrationBundle {
 export async function postgresMigrate(deps: ActivityDeps, ctx: StepContext, raw: unknown, folder = bundlesFolder): Promise<MigrateOutputs> {
 	const params = parseStepParams('postgres.migrate', migrateParams, raw);
 	const bundle = stepBundle(params.bundle, folder);
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'postgres.migrate');
 	const progress: Progress = { phase: 'connecting' };
 	const started = performance.now();
 	const applied = await withSqlSession(

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { z } from 'zod';
 import { backups, type Backup } from '../db/schema/index.ts';
-import { SCRATCH_DATABASE_PATTERN } from '../runbooks/step-schemas.ts';
+import { SCRATCH_DATABASE_PATTERN, SCRATCH_MARK } from '../runbooks/step-schemas.ts';
 import { sha256OfBackup } from './file-hash.ts';
 import { nonRetryable, parseStepParams } from './failures.ts';
 import { findPgTool, libpqEnv, runPgTool, serverMajorVersion, withDatabase, withPgClient } from './pg-tools.ts';
@@ -34,7 +34,6 @@ export interface RestoreOutputs extends Record<string, unknown> {
 }
 
 /** Written on every scratch database this step creates: only such a database (or an empty one) is ever dropped by it. */
-const SCRATCH_MARK = 'tend scratch database (postgres.restore)';
 const NEVER_SCRATCH = new Set(['postgres', 'template0', 'template1']);
 
 /** Identifiers cannot be query parameters: names are checked against SCRATCH_DATABASE_PATTERN and quoted as well. */
@@ -110,7 +109,7 @@ export async function postgresRestore(deps: ActivityDeps, ctx: StepContext, raw:
 	try {
 		const backup = await findCataloguedBackup(deps, ctx.target, params.database, params.backup);
 		const source = await checkedBackupCopy(backup);
-		const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+		const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'postgres.restore');
 		await withPgClient(url, async (admin) => {
 			const server = await serverMajorVersion(admin);
 			const pgRestore = findPgTool('pg_restore', server.major, deps.config.TEND_PG_BIN);
@@ -126,7 +125,9 @@ export async function postgresRestore(deps: ActivityDeps, ctx: StepContext, raw:
 				} else {
 					progress.phase = 'restoring in place';
 					const psql = findPgTool('psql', server.major, deps.config.TEND_PG_BIN);
-					await restoreInPlace(pgRestore, psql, source.path, { ...libpqEnv(url), PGAPPNAME: applicationName }, activity.cancellationSignal);
+					// The owner login cannot give objects to another role: what it restores is its own (a dump made as another owner included).
+					const { rows: [login] } = await admin.query<{ superuser: boolean }>('select rolsuper as superuser from pg_roles where rolname = current_user');
+					await restoreInPlace(pgRestore, psql, source.path, { ...libpqEnv(url), PGAPPNAME: applicationName }, activity.cancellationSignal, login.superuser ? [] : ['--no-owner']);
 				}
 			} catch (error) {
 				await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [applicationName]).catch(() => {});
@@ -186,8 +187,8 @@ async function isEmptyDatabase(url: string): Promise<boolean> {
  * EMPTY_THE_DATABASE in one transaction with ON_ERROR_STOP: a failure or a cancellation leaves the
  * database as it was. Both formats allow this (only a parallel restore could not be one transaction).
  */
-async function restoreInPlace(pgRestore: string, psql: string, path: string, env: Record<string, string>, signal: AbortSignal): Promise<void> {
-	const script = runPgTool(pgRestore, ['--clean', '--if-exists', '--exit-on-error', '--file=-', path], env, signal);
+async function restoreInPlace(pgRestore: string, psql: string, path: string, env: Record<string, string>, signal: AbortSignal, options: string[]): Promise<void> {
+	const script = runPgTool(pgRestore, ['--clean', '--if-exists', '--exit-on-error', ...options, '--file=-', path], env, signal);
 	const apply = runPgTool(
 		psql,
 		['--no-psqlrc', '--no-password', '--quiet', '--output=/dev/null', '--single-transaction', '--set=ON_ERROR_STOP=1', `--command=${EMPTY_THE_DATABASE}`, '--file=-'],

@@ -34,7 +34,7 @@ export function rowObjects(result: pg.QueryArrayResult): Record<string, unknown>
  */
 export async function sqlCheck(deps: ActivityDeps, ctx: StepContext, raw: unknown): Promise<SqlCheckOutputs> {
 	const params = parseStepParams('sql.check', sqlCheckParams, raw);
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'sql.check');
 	let result: pg.QueryArrayResult;
 	try {
 		result = await withSqlSession(url, { statementTimeoutMs: params.statementTimeout }, async (client) => {

@@ -41,8 +41,10 @@ async function execLedger(client: pg.ClientBase, url: string): Promise<string | 
 			table = `${pg.escapeIdentifier(rows[0].schema)}.tend_exec_ledger`;
 			await client.query(`create table if not exists ${table} (key text primary key, row_count bigint not null, executed_at timestamptz not null default now())`);
 		}
-	} catch {
-		table = null;
+	} catch (error) {
+		// Several first steps at once race to create it; the losers see it created by the winner, not a refusal.
+		const raced = error instanceof pg.DatabaseError && (error.code === '23505' || error.code === '42P07');
+		if (!raced) table = null;
 	}
 	ledgers.set(url, table);
 	return table;
@@ -66,7 +68,7 @@ export async function sqlExec(deps: ActivityDeps, ctx: StepContext, raw: unknown
 	const previous = EXECUTED.exec(done?.message ?? '');
 	if (previous) return { rowCount: Number(previous[1]) };
 
-	const url = await targetDatabaseUrl(deps, ctx.target, params.database);
+	const url = await targetDatabaseUrl(deps, ctx.target, params.database, 'sql.exec');
 	let rowCount: number;
 	try {
 		rowCount = await withSqlSession(url, { statementTimeoutMs: params.statementTimeout, lockTimeoutMs: params.lockTimeout }, async (client) => {

@@ -2,12 +2,15 @@ import { eq } from 'drizzle-orm';
 import { isAbsolute, join, resolve } from 'node:path';
 import { targets } from '../db/schema/index.ts';
 import { resolveSecretRef, SecretNotFoundError, secretKeys } from '../shared/secrets.ts';
+import { LOGIN_PRIVILEGES_SQL, loginPrivileges, referenceFor, refusal, STEP_PURPOSE, type DatabaseStep, type LoginPrivileges, type LoginPrivilegesRow, type TargetDatabaseEntry } from '../shared/connection-privileges.ts';
 import { nonRetryable } from './failures.ts';
+import { withPgClient } from './pg-tools.ts';
+import { sqlFailure } from './sql-session.ts';
 import type { ActivityDeps } from './step-context.ts';
 
 /** The parts of a Target document (DESIGN §3) that steps read. */
 export interface TargetSpec {
-	databases?: Record<string, { url: string }>;
+	databases?: Record<string, TargetDatabaseEntry>;
 	urls?: Record<string, string>;
 	backups?: { location?: string; offsite?: string; retention?: { daily?: number; weekly?: number; monthly?: number } };
 	audiences?: Record<string, string[]>;
@@ -20,8 +23,13 @@ export async function loadTargetSpec({ db }: ActivityDeps, name: string): Promis
 	return ((row.document as { spec?: TargetSpec }).spec ?? {}) as TargetSpec;
 }
 
-/** The connection URL of `database` on the target, with its `secret:` reference resolved. */
-export async function targetDatabaseUrl(deps: ActivityDeps, target: string, database: string): Promise<string> {
+/**
+ * The connection URL `step` uses for `database` on the target: the login the database names for the
+ * step's purpose (shared/connection-privileges.ts), else its url, with its `secret:` reference
+ * resolved — once the login has been checked: a superuser is refused unless the database allows
+ * one, and a read-only check never runs as a login that reaches server files or programs.
+ */
+export async function targetDatabaseUrl(deps: ActivityDeps, target: string, database: string, step: DatabaseStep): Promise<string> {
 	const spec = await loadTargetSpec(deps, target);
 	// Own keys only: a step naming `constructor` must not find Object's.
 	const entry = spec.databases && Object.hasOwn(spec.databases, database) ? spec.databases[database] : undefined;
@@ -29,12 +37,35 @@ export async function targetDatabaseUrl(deps: ActivityDeps, target: string, data
 		const known = Object.keys(spec.databases ?? {});
 		throw nonRetryable('InvalidStepParams', `target "${target}" has no database "${database}"${known.length ? ` (it has: ${known.join(', ')})` : ''}`);
 	}
+	const { reference, field } = referenceFor(entry, STEP_PURPOSE[step]);
+	let url: string;
 	try {
-		return await resolveSecretRef(deps.db, secretKeys(deps.config), entry.url);
+		url = await resolveSecretRef(deps.db, secretKeys(deps.config), reference);
 	} catch (error) {
 		if (error instanceof SecretNotFoundError) throw nonRetryable('SecretNotFound', error.message);
 		throw error;
 	}
+	const refused = refusal(step, await privilegesOf(step, url), { target, database, field, allowSuperuser: entry.allowSuperuser === true });
+	if (refused) throw nonRetryable(refused.type, refused.message);
+	return url;
+}
+
+/** A login's rights change rarely; asking once a minute per URL keeps a step from opening a second session each time. */
+const PRIVILEGES_TTL_MS = 60_000;
+const knownPrivileges = new Map<string, { at: number; privileges: LoginPrivileges }>();
+
+async function privilegesOf(step: DatabaseStep, url: string): Promise<LoginPrivileges> {
+	const known = knownPrivileges.get(url);
+	if (known && Date.now() - known.at < PRIVILEGES_TTL_MS) return known.privileges;
+	let privileges: LoginPrivileges;
+	try {
+		privileges = await withPgClient(url, async (client) => loginPrivileges((await client.query<LoginPrivilegesRow>(LOGIN_PRIVILEGES_SQL)).rows[0]));
+	} catch (error) {
+		// Wrong password or database: final, as it would be from the step's own connection.
+		throw sqlFailure(step, error);
+	}
+	knownPrivileges.set(url, { at: Date.now(), privileges });
+	return privileges;
 }
 
 /** Where the target's backups go: `file:relative/path` is under TEND_HOME. */

@@ -78,15 +78,21 @@ export async function ensureRoles(db: Db): Promise<void> {
 		.onConflictDoNothing();
 }
 
-/** The demo CRM target; its connection URL is stored as an encrypted secret, the document only names it. */
-export async function ensureDemoTarget(db: Db, secretKey: SecretKeys, crmDemoUrl: string, webUrl: string): Promise<void> {
-	await putSecret(db, secretKey, 'crm-demo-db', crmDemoUrl);
+/**
+ * The demo CRM target. Its connection URLs are stored as encrypted secrets, the document only
+ * names them: one login per purpose (dev/database-roles.ts), none of them a superuser.
+ */
+export async function ensureDemoTarget(db: Db, secretKey: SecretKeys, logins: Record<'owner' | 'backup' | 'read', string>, webUrl: string): Promise<void> {
+	// crm-demo-db held the cluster superuser's URL before; it is the owner's now.
+	await putSecret(db, secretKey, 'crm-demo-db', logins.owner);
+	await putSecret(db, secretKey, 'crm-demo-backup', logins.backup);
+	await putSecret(db, secretKey, 'crm-demo-read', logins.read);
 	const document = {
 		apiVersion: 'tend/v1',
 		kind: 'Target',
 		metadata: { name: 'crm-demo', title: 'Demo CRM' },
 		spec: {
-			databases: { main: { url: 'secret:crm-demo-db' } },
+			databases: { main: { url: 'secret:crm-demo-db', roles: { read: 'secret:crm-demo-read', backup: 'secret:crm-demo-backup', owner: 'secret:crm-demo-db' } } },
 			urls: { health: `${webUrl}/healthz` },
 			backups: { location: 'file:backups/crm-demo', retention: { daily: 7, weekly: 4, monthly: 12 } },
 			audiences: { members: ['role:member'] }

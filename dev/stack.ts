@@ -8,6 +8,7 @@ import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { keyRing, splitKeyList } from '../shared/key-ring.ts';
 import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInRunbooks, installBuiltInTrainingModules, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
+import { provisionAppDatabase, provisionCrmDemo, type CrmDemoPurpose } from './database-roles.ts';
 import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
 import type { StackPorts } from './ports.ts';
 export type { StackPorts };
@@ -49,6 +50,8 @@ export interface Stack {
 	/** The environment web and worker run with: everything they need to reach the stack. */
 	env: Record<string, string>;
 	postgres: EmbeddedPostgresCluster;
+	/** The demo CRM's logins: its owner, its backup login and its read login (dev/database-roles.ts). */
+	crmDemo: Record<CrmDemoPurpose, string>;
 	/** The supervised processes; a crashed one is restarted. */
 	services: Partial<Record<ServiceName, Supervised>>;
 	timings: Record<string, number>;
@@ -123,7 +126,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		});
 		await postgres.ensureDatabase('tend');
 		await postgres.ensureDatabase('crm_demo');
-		const databaseUrl = postgres.url('tend');
+		// The superuser only provisions: web and worker use Tend's database as its owner, the demo target least-privilege logins.
+		const logins = await timed('logins', async () => {
+			const provision = { superuserUrl: postgres.url('postgres'), superuser: postgres.user, rootPassword: state.pgPassword };
+			return { app: await provisionAppDatabase(provision, 'tend'), crmDemo: await provisionCrmDemo(provision, 'crm_demo') };
+		});
+		const databaseUrl = logins.app;
 		const webUrl = `http://${STACK_HOST}:${ports.web}`;
 
 		const db = createDb(databaseUrl, { max: 2 });
@@ -133,7 +141,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			await ensureRoles(db);
 			admin = await ensureAdmin(db, home, options.adminPassword);
 			await ensureEmbeddedSettings(db);
-			await ensureDemoTarget(db, keyRing(secretKeys), postgres.url('crm_demo'), webUrl);
+			await ensureDemoTarget(db, keyRing(secretKeys), logins.crmDemo, webUrl);
 			const windows = await installBuiltInWindows(db);
 			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);
 			const modules = await installBuiltInTrainingModules(db);
@@ -143,7 +151,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		} finally {
 			await db.$client.end();
 		}
-		const seed = await timed('seed', () => seedCrmDemo(postgres.url('crm_demo'), { ...options.crmSeed, onProgress: log }));
+		const seed = await timed('seed', () => seedCrmDemo(logins.crmDemo.owner, { ...options.crmSeed, onProgress: log }));
 		if (seed.seeded) log(`Seeded the demo CRM (crm_demo) in ${(seed.ms / 1000).toFixed(1)} s`);
 
 		const temporal = temporalDevServer({ cli: temporalCli, home, host: STACK_HOST, port: ports.temporal, uiPort: ports.temporalUi, httpPort: ports.temporalHttp });
@@ -187,7 +195,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		const web = nodeService('web', [join(repoRoot, 'build', 'index.js')], env, home, polled(async () => (await fetch(`${webUrl}/healthz`)).ok), 60_000);
 		services.web = await timed('web', () => supervise(web, log));
 
-		return { webUrl, temporalUiUrl: temporal.uiUrl, admin, env, postgres, services, timings, stop };
+		return { webUrl, temporalUiUrl: temporal.uiUrl, admin, env, postgres, crmDemo: logins.crmDemo, services, timings, stop };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -47,6 +47,8 @@ export const postgresBackupWith = z.strictObject({
 	jobs: count(1, 16).optional().describe('parallel jobs (directory format only)')
 });
 
+/** The comment postgres.restore puts on a scratch database it creates: one so marked may be dropped and created again. */
+export const SCRATCH_MARK = 'tend scratch database (postgres.restore)';
 /** A scratch database's name: what a resource name allows, and `_` as well (crm_restore_drill). */
 export const SCRATCH_DATABASE_PATTERN = /^[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?$/;
 

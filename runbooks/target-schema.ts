@@ -25,7 +25,24 @@ export const targetSchema = z.strictObject({
 	kind: z.literal('Target'),
 	metadata: metadataSchema,
 	spec: z.strictObject({
-		databases: z.record(key, z.strictObject({ url: databaseUrl, description: z.string().optional() })).default({}),
+		databases: z
+			.record(
+				key,
+				z.strictObject({
+					url: databaseUrl,
+					description: z.string().optional(),
+					roles: z
+						.strictObject({
+							read: databaseUrl.optional().describe('sql.check connects as this login: reads only, no server files or programs'),
+							backup: databaseUrl.optional().describe('postgres.backup connects as this login, e.g. a member of pg_read_all_data'),
+							owner: databaseUrl.optional().describe("restores, migrations and maintenance connect as this login: the database's owner, not a superuser")
+						})
+						.optional()
+						.describe('a login per purpose; a purpose without one uses url'),
+					allowSuperuser: z.boolean().optional().describe('let steps that do not need a superuser connect as one anyway (off by default)')
+				})
+			)
+			.default({}),
 		urls: z.record(key, httpUrl).default({}),
 		backups: z
 			.strictObject({

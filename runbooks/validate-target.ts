@@ -19,9 +19,12 @@ export function validateTarget(target: TargetDocument, context: TargetContext = 
 	const { secrets } = context;
 	if (!secrets) return findings;
 	for (const [name, database] of Object.entries(target.spec.databases)) {
-		const secret = SECRET_REF.exec(database.url)?.[1];
-		if (secret === undefined || secrets.includes(secret)) continue;
-		findings.push({ path: ['spec', 'databases', name, 'url'], message: missingSecretMessage(secret, secrets) });
+		const references: Array<[string[], string]> = [[['url'], database.url], ...Object.entries(database.roles ?? {}).flatMap(([role, url]): Array<[string[], string]> => (url ? [[['roles', role], url]] : []))];
+		for (const [at, url] of references) {
+			const secret = SECRET_REF.exec(url)?.[1];
+			if (secret === undefined || secrets.includes(secret)) continue;
+			findings.push({ path: ['spec', 'databases', name, ...at], message: missingSecretMessage(secret, secrets) });
+		}
 	}
 	return findings;
 }

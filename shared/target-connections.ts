@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db } from '../db/client.ts';
+import { CONNECTION_PURPOSES, LOGIN_PRIVILEGES_SQL, loginPrivileges, type ConnectionPurpose, type LoginPrivilegesRow, type TargetDatabaseEntry } from './connection-privileges.ts';
 import { resolveSecretRef, SecretNotFoundError, type SecretKeys } from './secrets.ts';
 import { getTarget } from './target-store.ts';
 
@@ -20,7 +21,26 @@ export interface DatabaseCheck {
 	user?: string;
 	/** A standby (in recovery), or a server whose transactions are read-only by default. */
 	readOnly?: boolean;
+	/** The login is a superuser: steps that do not need one refuse it unless the database sets allowSuperuser. */
+	superuser?: boolean;
+	/** The login is a superuser or may read or write the server's files or run programs there. */
+	serverAccess?: boolean;
 	latencyMs: number;
+	error?: string;
+	/** Whether the target lets steps connect as a superuser anyway. */
+	allowSuperuser?: boolean;
+	/** The database's own login per purpose (roles.read, roles.backup, roles.owner), each checked too. */
+	roles?: RoleCheck[];
+	/** What a person should know or fix: a superuser login, a read login that reaches server files. */
+	warnings?: string[];
+}
+
+export interface RoleCheck {
+	purpose: ConnectionPurpose;
+	ok: boolean;
+	user?: string;
+	superuser?: boolean;
+	serverAccess?: boolean;
 	error?: string;
 }
 
@@ -47,13 +67,45 @@ export async function checkTargetConnections(db: Db, secretKey: SecretKeys, name
 	if (!target) return null;
 	const { databases, urls } = target.document.spec;
 	const [databaseChecks, urlChecks] = await Promise.all([
-		Promise.all(Object.entries(databases).map(([key, entry]) => checkDatabase(db, secretKey, key, entry.url, timeoutMs))),
-		Promise.all(Object.entries(urls).map(([key, url]) => checkUrl(key, url, timeoutMs)))
+		Promise.all(Object.entries(databases ?? {}).map(([key, entry]) => checkDatabaseLogins(db, secretKey, key, entry, timeoutMs))),
+		Promise.all(Object.entries(urls ?? {}).map(([key, url]) => checkUrl(key, url, timeoutMs)))
 	]);
 	return { target: name, checkedAt: new Date().toISOString(), databases: databaseChecks, urls: urlChecks };
 }
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/** The database's url, and each login it names for a purpose, checked at once; the flags a person must see as warnings. */
+async function checkDatabaseLogins(db: Db, secretKey: SecretKeys, name: string, entry: TargetDatabaseEntry, timeoutMs: number): Promise<DatabaseCheck> {
+	const own = CONNECTION_PURPOSES.filter((purpose) => entry.roles?.[purpose]);
+	const [main, ...roleChecks] = await Promise.all([entry.url, ...own.map((purpose) => entry.roles![purpose]!)].map((reference) => checkDatabase(db, secretKey, name, reference, timeoutMs)));
+	const roles: RoleCheck[] = roleChecks.map((check, i) => ({
+		purpose: own[i],
+		ok: check.ok,
+		...(check.user !== undefined ? { user: check.user, superuser: check.superuser, serverAccess: check.serverAccess } : {}),
+		...(check.error ? { error: check.error } : {})
+	}));
+	const allowSuperuser = entry.allowSuperuser === true;
+	const warnings: string[] = [];
+	const logins = [{ field: 'url', check: main }, ...roles.map((role) => ({ field: `roles.${role.purpose}`, check: role }))];
+	for (const { field, check } of logins) {
+		if (!check.superuser) continue;
+		warnings.push(
+			allowSuperuser
+				? `${field} connects as "${check.user}", a superuser; allowSuperuser: true lets steps use it`
+				: `${field} connects as "${check.user}", a superuser: steps refuse it; give the database least-privilege logins (roles) or set allowSuperuser: true`
+		);
+	}
+	const read = entry.roles?.read ? roles.find((role) => role.purpose === 'read') : main;
+	if (read?.serverAccess) warnings.push(`sql.check refuses "${read.user}": that login can reach the server's files or programs; give the database a read login (roles.read) without them`);
+	return {
+		...main,
+		ok: main.ok && roles.every((role) => role.ok),
+		...(allowSuperuser ? { allowSuperuser } : {}),
+		...(roles.length ? { roles } : {}),
+		...(warnings.length ? { warnings } : {})
+	};
+}
 
 async function checkDatabase(db: Db, secretKey: SecretKeys, name: string, reference: string, timeoutMs: number): Promise<DatabaseCheck> {
 	const started = performance.now();
@@ -85,7 +137,18 @@ async function checkDatabase(db: Db, secretKey: SecretKeys, name: string, refere
 			`select version() as version, current_user as user, pg_is_in_recovery() as in_recovery, current_setting('default_transaction_read_only') as read_only`
 		);
 		const [row] = rows;
-		return { name, ok: true, ...where, serverVersion: row.version, user: row.user, readOnly: row.in_recovery || row.read_only === 'on', latencyMs: elapsed(started) };
+		const privileges = loginPrivileges((await client.query<LoginPrivilegesRow>(LOGIN_PRIVILEGES_SQL)).rows[0]);
+		return {
+			name,
+			ok: true,
+			...where,
+			serverVersion: row.version,
+			user: row.user,
+			readOnly: row.in_recovery || row.read_only === 'on',
+			superuser: privileges.superuser,
+			serverAccess: privileges.serverAccess,
+			latencyMs: elapsed(started)
+		};
 	} catch (error) {
 		return failed(redact(describeConnectionError(error, where, timeoutMs, elapsed(started)), connectionString), where);
 	} finally {

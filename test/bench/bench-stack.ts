@@ -29,7 +29,7 @@ export async function startBenchStack({ worker = true } = {}): Promise<BenchStac
 		TEST_WEB_URL: stack.webUrl,
 		TEST_ADMIN_PASSWORD: adminPassword,
 		TEST_APP_DATABASE_URL: stack.env.DATABASE_URL,
-		TEST_CRM_DATABASE_URL: stack.postgres.url('crm_demo'),
+		TEST_CRM_DATABASE_URL: stack.crmDemo.owner,
 		TEST_PG_ADMIN_URL: stack.postgres.url('postgres'),
 		TEST_STACK_ENV: JSON.stringify(stack.env)
 	});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, migrateDb, type Db } from '../../db/client.ts';
 import { seedCrmDemo } from '../../db/seed/crm-demo.ts';
+import { provisionAppDatabase, provisionCrmDemo } from '../../dev/database-roles.ts';
 import { ensureDemoTarget, ensureRoles, installBuiltInRunbooks } from '../../dev/bootstrap.ts';
 import { freePort } from '../../dev/ports.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../dev/postgres.ts';
@@ -24,18 +25,20 @@ export async function startBenchDatabase({ seedCrm = true } = {}): Promise<Bench
 	const postgres = await startEmbeddedPostgres({ dataDir: join(home, 'pg'), port: await freePort(), password: 'bench' });
 	await postgres.ensureDatabase('tend');
 	await postgres.ensureDatabase('crm_demo');
-	const db = createDb(postgres.url('tend'));
+	const provision = { superuserUrl: postgres.url('postgres'), superuser: postgres.user, rootPassword: 'bench' };
+	const db = createDb(await provisionAppDatabase(provision, 'tend'));
+	const crmDemo = await provisionCrmDemo(provision, 'crm_demo');
 	await migrateDb(db);
 	await ensureRoles(db);
 	const secretKey = Buffer.alloc(32, 7).toString('base64');
-	await ensureDemoTarget(db, Buffer.from(secretKey, 'base64'), postgres.url('crm_demo'), 'http://localhost');
+	await ensureDemoTarget(db, Buffer.from(secretKey, 'base64'), crmDemo, 'http://localhost');
 	await installBuiltInRunbooks(db);
-	if (seedCrm) await seedCrmDemo(postgres.url('crm_demo'));
+	if (seedCrm) await seedCrmDemo(crmDemo.owner);
 	return {
 		home,
 		postgres,
 		db,
-		crmUrl: postgres.url('crm_demo'),
+		crmUrl: crmDemo.owner,
 		secretKey,
 		async close() {
 			await db.$client.end();

@@ -51,6 +51,9 @@ spec:
 		expect(await main.locator('.badge').textContent()).toBe('OK');
 		expect(await main.textContent()).toMatch(/PostgreSQL \d+/);
 		expect(await main.textContent()).toContain('read-write');
+		// The scratch URL is the cluster's superuser: flagged, and said what steps will do about it.
+		expect(await main.getByText('superuser', { exact: true }).count()).toBe(1);
+		expect(await main.textContent()).toContain('connects as "tend", a superuser: steps refuse it');
 		const replica = page.getByRole('row', { name: /Database replica/ });
 		expect(await replica.locator('.badge').textContent()).toBe('Failed');
 		expect(await replica.textContent()).toContain(`connection refused at ${refused.hostname}:${refused.port}`);

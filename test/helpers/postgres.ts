@@ -30,6 +30,23 @@ export async function createScratchDatabase(prefix = 'test'): Promise<string> {
 	return urlFor(name);
 }
 
+/**
+ * An empty database owned by a login of its own (not a superuser; CREATEDB, for scratch restores),
+ * and that login's URL: what a maintained database looks like to Tend (issue 12, hole 3).
+ */
+export async function createOwnedDatabase(prefix = 'test'): Promise<string> {
+	const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+	const password = randomUUID();
+	await withClient(adminUrl(), async (client) => {
+		await client.query(`create role ${pg.escapeIdentifier(name)} login createdb password ${pg.escapeLiteral(password)}`);
+		await client.query(`create database ${pg.escapeIdentifier(name)} owner ${pg.escapeIdentifier(name)}`);
+	});
+	const url = new URL(urlFor(name));
+	url.username = name;
+	url.password = password;
+	return url.toString();
+}
+
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
 	const client = new pg.Client({ connectionString: url });
 	await client.connect();

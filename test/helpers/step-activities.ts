@@ -20,15 +20,28 @@ export function stepDeps(): ActivityDeps {
 	return { db: createDb(config.DATABASE_URL, { max: 2 }), config };
 }
 
+export interface TargetLogins {
+	/** Logins per purpose (each stored as a secret like the url). */
+	roles?: Partial<Record<'read' | 'backup' | 'owner', string>>;
+	allowSuperuser?: boolean;
+}
+
 /** Registers `databaseUrl` as the `main` database of a new target, its URL stored as a secret like any other. */
-export async function registerTarget(deps: ActivityDeps, databaseUrl: string, backupsFolder: string): Promise<string> {
+export async function registerTarget(deps: ActivityDeps, databaseUrl: string, backupsFolder: string, logins: TargetLogins = {}): Promise<string> {
 	const name = `t-${randomUUID().slice(0, 8)}`;
-	await putSecret(deps.db, secretKeyFrom(deps.config.TEND_SECRET_KEY), `${name}-db`, databaseUrl);
+	const keys = secretKeyFrom(deps.config.TEND_SECRET_KEY);
+	await putSecret(deps.db, keys, `${name}-db`, databaseUrl);
+	const roles: Record<string, string> = {};
+	for (const [purpose, url] of Object.entries(logins.roles ?? {})) {
+		await putSecret(deps.db, keys, `${name}-${purpose}`, url);
+		roles[purpose] = `secret:${name}-${purpose}`;
+	}
+	const main = { url: `secret:${name}-db`, ...(logins.roles ? { roles } : {}), ...(logins.allowSuperuser !== undefined ? { allowSuperuser: logins.allowSuperuser } : {}) };
 	const document = {
 		apiVersion: 'tend/v1',
 		kind: 'Target',
 		metadata: { name, title: `Test target ${name}` },
-		spec: { databases: { main: { url: `secret:${name}-db` } }, backups: { location: `file:${backupsFolder}` } }
+		spec: { databases: { main }, backups: { location: `file:${backupsFolder}` } }
 	};
 	await deps.db.insert(targets).values({ name, title: document.metadata.title, document });
 	return name;

@@ -9,7 +9,7 @@ import { targets } from '../../db/schema/index.ts';
 import { putSecret, secretKeyFrom } from '../../shared/secrets.ts';
 import type { RunView } from '../../web/src/lib/run-types.ts';
 import { loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
-import { adminUrl, createScratchDatabase, urlFor, withClient } from '../helpers/postgres.ts';
+import { adminUrl, createOwnedDatabase, urlFor, withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 /**
@@ -100,7 +100,7 @@ function flipAByte(path: string): void {
 
 beforeAll(async () => {
 	api = await loginAsAdmin();
-	sourceUrl = await createScratchDatabase('lab_src');
+	sourceUrl = await createOwnedDatabase('lab_src');
 	await withClient(sourceUrl, (c) => c.query(SEED));
 	await registerTarget(sourceUrl);
 	for (const source of RUNBOOKS) {

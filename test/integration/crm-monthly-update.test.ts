@@ -8,7 +8,7 @@ import { seedCrmDemo } from '../../db/seed/crm-demo.ts';
 import type { RunView, StepView } from '../../web/src/lib/run-types.ts';
 import { eventually, login, loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
 import { snapshotDatabase } from '../helpers/database-snapshot.ts';
-import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
+import { createOwnedDatabase, withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 /**
@@ -82,7 +82,7 @@ describe('crm-monthly-update on a scratch copy of the demo CRM', () => {
 		expect((await admin.json('POST', '/api/v1/users', { username, password, roles: ['approver'], email: `${username}@example.test` })).status).toBe(201);
 		approver = await login(username, password);
 
-		crmUrl = await createScratchDatabase('crm_update');
+		crmUrl = await createOwnedDatabase('crm_update');
 		await seedCrmDemo(crmUrl, { customers: 2000, logRows: 2000 });
 		const secret = `crm-update-${suffix}-db`;
 		expect((await admin.json('PUT', `/api/v1/secrets/${secret}`, { value: crmUrl })).status).toBe(204);

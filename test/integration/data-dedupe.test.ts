@@ -7,7 +7,7 @@ import type { DedupeOutputs } from '../../activities/dedupe/outputs.ts';
 import type { RunView } from '../../web/src/lib/run-types.ts';
 import { eventually, login, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
 import { danglingReferences, PLACEHOLDER_IDS, PLANTED, seedDuplicates, seedPairs, tableChecksums } from '../helpers/crm-duplicates.ts';
-import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
+import { createOwnedDatabase, withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 /**
@@ -35,7 +35,7 @@ describe('data.dedupe on a copy of the demo CRM', () => {
 	const groupCount = () => new Set(expected.values()).size;
 
 	beforeAll(async () => {
-		url = await createScratchDatabase('dedupe');
+		url = await createOwnedDatabase('dedupe');
 		const { phoneOriginal } = await seedDuplicates(url);
 		// duplicate → survivor, for every planted group
 		expected = new Map(seedPairs().map((p) => [p.duplicate, p.survivor]));
@@ -164,7 +164,7 @@ describe('the crm-data-hygiene runbook on the real stack', () => {
 	};
 
 	beforeAll(async () => {
-		[admin, worker, url] = await Promise.all([loginAsAdmin(), startWorker(), createScratchDatabase('hygiene')]);
+		[admin, worker, url] = await Promise.all([loginAsAdmin(), startWorker(), createOwnedDatabase('hygiene')]);
 		await seedDuplicates(url);
 		const password = randomBytes(12).toString('base64url');
 		expect((await admin.json('POST', '/api/v1/users', { username: `approver-${suffix}`, password, roles: ['approver'], email: `approver-${suffix}@example.test` })).status).toBe(201);

@@ -12,7 +12,7 @@ import type { BatchHeartbeat } from '../../activities/retention-batches.ts';
 import { cutoffBefore } from '../../activities/retention-cutoff.ts';
 import type { ActivityDeps } from '../../activities/step-context.ts';
 import { olderThan2y, seedLogTable, youngerThan2y } from '../helpers/log-tables.ts';
-import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
+import { createOwnedDatabase, withClient } from '../helpers/postgres.ts';
 import { attempt, newRun, registerTarget, stepDeps } from '../helpers/step-activities.ts';
 
 describe('retention steps on a scratch database', () => {
@@ -29,7 +29,7 @@ describe('retention steps on a scratch database', () => {
 
 	beforeAll(async () => {
 		deps = stepDeps();
-		url = await createScratchDatabase('retention');
+		url = await createOwnedDatabase('retention');
 		backups = mkdtempSync(join(tmpdir(), 'tend-retention-'));
 		target = await registerTarget(deps, url, backups);
 	});

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMaintain } from '../../activities/postgres-maintain.ts';
 import type { ActivityDeps } from '../../activities/step-context.ts';
 import { eventually } from '../helpers/api.ts';
-import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
+import { createOwnedDatabase, withClient } from '../helpers/postgres.ts';
 import { attempt, newRun, registerTarget, stepDeps } from '../helpers/step-activities.ts';
 
 /**
@@ -37,7 +37,7 @@ describe('postgres.maintain on a scratch database', () => {
 
 	beforeAll(async () => {
 		deps = stepDeps();
-		url = await createScratchDatabase('maintain');
+		url = await createOwnedDatabase('maintain');
 		backups = mkdtempSync(join(tmpdir(), 'tend-maintain-'));
 		target = await registerTarget(deps, url, backups);
 		await withClient(url, async (c) => {

@@ -8,7 +8,7 @@ import type { ActivityDeps } from '../../activities/step-context.ts';
 import type { RunView } from '../../web/src/lib/run-types.ts';
 import { eventually, login, loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
 import { olderThan2y, seedLogTable } from '../helpers/log-tables.ts';
-import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
+import { createOwnedDatabase, withClient } from '../helpers/postgres.ts';
 import { registerTarget, stepDeps } from '../helpers/step-activities.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
@@ -48,7 +48,7 @@ describe('the built-in retention and index maintenance runbooks, on a scratch ta
 		expect((await admin.json('POST', '/api/v1/users', { username: `appr-${suffix}`, password, roles: ['approver'], email: `appr-${suffix}@example.test` })).status).toBe(201);
 		approver = await login(`appr-${suffix}`, password);
 		deps = stepDeps();
-		url = await createScratchDatabase('retention_rb');
+		url = await createOwnedDatabase('retention_rb');
 		backups = mkdtempSync(join(tmpdir(), 'tend-retention-rb-'));
 		target = await registerTarget(deps, url, backups);
 		await withClient(url, async (c) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../web/src/lib/run-types.ts';
 import { loginAsAdmin, runEnded, type ApiClient } from '../helpers/api.ts';
-import { createScratchDatabase, withClient } from '../helpers/postgres.ts';
+import { createOwnedDatabase, withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 /** sql.check and sql.exec in real runs against a scratch database registered as a target. */
@@ -30,7 +30,7 @@ describe('sql.check and sql.exec', () => {
 
 	beforeAll(async () => {
 		[admin, worker] = await Promise.all([loginAsAdmin(), startWorker()]);
-		url = await createScratchDatabase('sql_steps');
+		url = await createOwnedDatabase('sql_steps');
 		await withClient(url, (c) => c.query("create table accounts (id int primary key, city text not null, opened date not null); insert into accounts values (1, 'Austin', '2024-01-02'), (2, 'Boston', '2024-03-04'), (3, 'Chicago', '2025-05-06')"));
 		expect((await admin.json('PUT', `/api/v1/secrets/${target}-db`, { value: url })).status).toBe(204);
 		const registered = await admin.send('POST', '/api/v1/targets', `apiVersion: tend/v1\nkind: Target\nmetadata: { name: ${target}, title: SQL scratch }\nspec:\n  databases:\n    main: { url: "secret:${target}-db" }\n`, 'application/yaml');

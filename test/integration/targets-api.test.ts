@@ -183,7 +183,7 @@ describe('targets, secrets and test connection through the API', () => {
 		expect(good.status).toBe(200);
 		const scratch = new URL(scratchUrl);
 		expect(good.body.databases).toEqual([
-			{ name: 'main', ok: true, host: `${scratch.hostname}:${scratch.port}`, database: scratch.pathname.slice(1), serverVersion: expect.stringMatching(/^PostgreSQL \d+/), user: decodeURIComponent(scratch.username), readOnly: false, latencyMs: expect.any(Number) }
+			{ name: 'main', ok: true, host: `${scratch.hostname}:${scratch.port}`, database: scratch.pathname.slice(1), serverVersion: expect.stringMatching(/^PostgreSQL \d+/), user: decodeURIComponent(scratch.username), readOnly: false, superuser: true, serverAccess: true, latencyMs: expect.any(Number), warnings: [expect.stringMatching(/^url connects as "tend", a superuser: steps refuse it/), expect.stringMatching(/^sql\.check refuses "tend"/)] }
 		]);
 		expect(good.body.urls).toEqual([{ name: 'health', url: `${webUrl()}/healthz`, ok: true, status: 200, latencyMs: expect.any(Number) }]);
 

@@ -206,8 +206,25 @@ export const targetConnectionsSchema = z
 				serverVersion: z.string().optional(),
 				user: z.string().optional(),
 				readOnly: z.boolean().optional(),
+				superuser: z.boolean().optional().meta({ description: 'The login is a superuser: steps that do not need one refuse it unless allowSuperuser is set.' }),
+				serverAccess: z.boolean().optional().meta({ description: "The login can reach the server's files or programs; sql.check refuses such a read login." }),
 				latencyMs: z.int(),
-				error: z.string().optional()
+				error: z.string().optional(),
+				allowSuperuser: z.boolean().optional(),
+				roles: z
+					.array(
+						z.looseObject({
+							purpose: z.enum(['read', 'backup', 'owner']),
+							ok: z.boolean(),
+							user: z.string().optional(),
+							superuser: z.boolean().optional(),
+							serverAccess: z.boolean().optional(),
+							error: z.string().optional()
+						})
+					)
+					.optional()
+					.meta({ description: "The database's own login per purpose, each checked." }),
+				warnings: z.array(z.string()).optional()
 			})
 		),
 		urls: z.array(z.looseObject({ name: z.string(), url: z.string(), ok: z.boolean(), status: z.int().optional(), latencyMs: z.int(), error: z.string().optional() }))

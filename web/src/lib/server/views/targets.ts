@@ -11,6 +11,8 @@ export interface TargetSummary {
 	title: string;
 	description: string | null;
 	databases: string[];
+	/** Per database: the purposes it names a login of its own for, and whether it allows a superuser. Never the logins themselves. */
+	databaseLogins: { name: string; purposes: string[]; allowSuperuser: boolean }[];
 	urls: { name: string; url: string }[];
 	backups: { location: string | null; offsite: string | null; retention: { name: string; keep: number }[] };
 	audiences: { name: string; members: string[] }[];
@@ -46,6 +48,13 @@ export function summarizeTarget(row: { name: string; title: string; document: Re
 		title: row.title,
 		description: text(metadata.description),
 		databases: Object.keys(record(spec.databases)).sort(),
+		databaseLogins: Object.entries(record(spec.databases))
+			.sort(([a], [b]) => a.localeCompare(b))
+			.map(([name, entry]) => ({
+				name,
+				purposes: ['read', 'backup', 'owner'].filter((purpose) => text(record(record(entry).roles)[purpose]) !== null),
+				allowSuperuser: record(entry).allowSuperuser === true
+			})),
 		urls: Object.entries(record(spec.urls)).map(([name, url]) => ({ name, url: displayUrl(url) })),
 		backups: {
 			location: text(backupSpec.location),
