@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, loginAsAdmin, type ApiClient } from '../helpers/api.ts';
 import { appRows, createPerson, type Person } from '../helpers/people.ts';
+import { trainingAssignStep } from '../../activities/training-assign.ts';
+import { stepDeps } from '../helpers/step-activities.ts';
+import { stackTemporal } from '../helpers/temporal-stack.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
 
 /**
@@ -138,5 +141,26 @@ describe('training through the API', () => {
 		expect((await admin.json('POST', '/api/v1/training/assignments', { module: 'no-such-module', assignees: ['role:member'] })).status).toBe(404);
 		expect((await admin.json('POST', '/api/v1/training/assignments', { module: name, assignees: ['role:member'], due: '2001-01-01T00:00:00Z' })).status).toBe(422);
 		expect((await learner.api.json('POST', '/api/v1/training/assignments', { module: name, assignees: ['role:member'] })).status).toBe(403);
+	});
+
+	it('training.assign assigns each person once, however often its step is retried', async () => {
+		const client = await stackTemporal('sealed');
+		const deps = { ...stepDeps(), workflows: client.workflow };
+		try {
+			const colleague = await createPerson(admin, 'colleague', ['member']);
+			const ctx = { runId: randomUUID(), stepId: 'whats-new', target: '', attempt: 1 };
+			const params = { module: name, to: [`user:${learner.username}`, `user:${colleague.username}`], due: '3d' };
+			const first = await trainingAssignStep(deps, ctx, params);
+			// The attempt's result was lost (a worker killed after the insert): the retry finds the assignments there.
+			const retried = await trainingAssignStep(deps, { ...ctx, attempt: 2 }, params);
+			expect(first).toEqual({ assigned: 2, created: 2 });
+			expect(retried).toEqual({ assigned: 2, created: 0 });
+			const rows = await appRows<{ source: string }>('select source from training_assignments a join training_modules m on m.id = a.module_id where m.name = $1 and a.cancelled_at is null', [name]);
+			expect(rows.map((r) => r.source)).toEqual([`run:${ctx.runId}/whats-new`, `run:${ctx.runId}/whats-new`]);
+			await expect(trainingAssignStep(deps, ctx, { module: 'no-such-module', to: ['role:member'] })).rejects.toMatchObject({ type: 'TrainingModuleNotFound', nonRetryable: true });
+		} finally {
+			await deps.db.$client.end();
+			await client.connection.close();
+		}
 	});
 });
