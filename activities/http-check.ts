@@ -4,6 +4,7 @@ import { parseStepParams } from './failures.ts';
 import { bodyExcerpt, describeUrl, httpCall } from './http-fetch.ts';
 import { allowRedirectTo, httpUrl, stepTimeout } from './http-params.ts';
 import type { ActivityDeps, StepContext } from './step-context.ts';
+import { stepAddressPolicy } from './targets.ts';
 
 export const httpCheckParams = z.object({
 	url: httpUrl,
@@ -27,7 +28,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * Those failures are retryable: a health URL that flaps during a deploy passes on a later attempt
  * of the step's retry policy. A redirect to another host is not, since retrying cannot change it.
  */
-export async function httpCheck(_deps: ActivityDeps, _ctx: StepContext, raw: unknown): Promise<HttpCheckOutputs> {
+export async function httpCheck(deps: ActivityDeps, ctx: StepContext, raw: unknown): Promise<HttpCheckOutputs> {
 	const params = parseStepParams('http.check', httpCheckParams, raw);
 	const answer = await httpCall({
 		uses: 'http.check',
@@ -37,7 +38,8 @@ export async function httpCheck(_deps: ActivityDeps, _ctx: StepContext, raw: unk
 		timeoutMs: params.timeout,
 		allowRedirectTo: params.allowRedirectTo,
 		maxBodyBytes: MAX_BODY_BYTES,
-		signal: Context.current().cancellationSignal
+		signal: Context.current().cancellationSignal,
+		policy: await stepAddressPolicy(deps, ctx.target)
 	});
 
 	const problems: string[] = [];

@@ -1,4 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { fetch } from 'undici';
+import { addressRefusal, guardedAgent, type AddressPolicy } from '../shared/address-policy.ts';
 import { nonRetryable } from './failures.ts';
 
 /** The HTTP side of http.check, http.request and webhooks: one request, its redirects and a capped body. */
@@ -19,12 +21,14 @@ export interface HttpCall {
 	shownAs?: string;
 	/** The activity's cancellation, so a cancelled run does not wait out the timeout. */
 	signal?: AbortSignal;
+	/** Which addresses this call may connect to: checked on every connection, redirects included. */
+	policy: AddressPolicy;
 }
 
 export interface HttpAnswer {
 	status: number;
 	url: string;
-	headers: Headers;
+	headers: { get(name: string): string | null };
 	body: string;
 	/** The body held more than `maxBodyBytes`; `body` is its beginning. */
 	truncated: boolean;
@@ -66,9 +70,11 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
 	let method = call.method;
 	let body = call.body;
 	let headers = { ...call.headers };
+	// One dispatcher per call: no pooled connection outlives the policy it was checked against.
+	const dispatcher = guardedAgent(call.policy);
 	try {
 		for (let hop = 0; ; hop++) {
-			const response = await fetch(url, { method, headers, body, redirect: 'manual', signal });
+			const response = await fetch(url, { method, headers, body, redirect: 'manual', signal, dispatcher });
 			const location = response.headers.get('location');
 			if (!REDIRECTS.has(response.status) || !location) {
 				const { text, truncated } = await readCapped(response, call.maxBodyBytes);
@@ -101,17 +107,22 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
 	} catch (error) {
 		if (call.signal?.aborted) throw call.signal.reason ?? error;
 		if (error instanceof ApplicationFailure) throw error;
+		const refused = addressRefusal(error);
+		// Not retried: the next attempt resolves to a refused address just the same, and a target's allowance is a publish away.
+		if (refused) throw nonRetryable('AddressRefused', `${call.uses}: will not connect to ${shown}: ${refused.message}`);
 		if (timeout.aborted) {
 			throw ApplicationFailure.retryable(`${call.uses}: ${shown} gave no complete answer within ${call.timeoutMs} ms`, 'HttpTimeout');
 		}
 		const cause = error instanceof Error ? error : new Error(String(error));
 		const code = (cause.cause as { code?: string } | undefined)?.code;
 		throw ApplicationFailure.create({ type: 'HttpUnreachable', message: `${call.uses}: could not reach ${shown}: ${code ?? cause.message}`, cause });
+	} finally {
+		void dispatcher.destroy().catch(() => {});
 	}
 }
 
 /** Reads at most `max` bytes and lets the rest go, so a huge or endless body cannot fill the worker's memory. */
-async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
+async function readCapped(response: Awaited<ReturnType<typeof fetch>>, max: number): Promise<{ text: string; truncated: boolean }> {
 	if (!response.body) return { text: '', truncated: false };
 	const reader = response.body.getReader();
 	const chunks: Uint8Array[] = [];

@@ -5,6 +5,7 @@ import { bodyExcerpt, describeUrl, httpCall } from './http-fetch.ts';
 import { allowRedirectTo, httpUrl, stepTimeout } from './http-params.ts';
 import { isSecretRef, stepSecret } from './secret-refs.ts';
 import type { ActivityDeps, StepContext } from './step-context.ts';
+import { stepAddressPolicy } from './targets.ts';
 
 const status = z.number().int().min(100).max(599);
 
@@ -69,7 +70,8 @@ export async function httpRequest(deps: ActivityDeps, ctx: StepContext, raw: unk
 		allowRedirectTo: params.allowRedirectTo,
 		maxBodyBytes: OUTPUT_BODY_BYTES,
 		sensitiveHeaders: fromSecrets,
-		signal: Context.current().cancellationSignal
+		signal: Context.current().cancellationSignal,
+		policy: await stepAddressPolicy(deps, ctx.target)
 	});
 	const expected = params.expectStatus === undefined ? undefined : [params.expectStatus].flat();
 	const ok = expected ? expected.includes(answer.status) : answer.status >= 200 && answer.status < 300;

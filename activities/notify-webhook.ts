@@ -8,6 +8,7 @@ import { bodyOrDefault, runUrl } from './notify-message.ts';
 import type { NotifyOutputs, NotifyParams } from './notify.ts';
 import { isSecretRef, stepSecret } from './secret-refs.ts';
 import type { ActivityDeps, StepContext } from './step-context.ts';
+import { stepAddressPolicy } from './targets.ts';
 import { webhookPayload, webhookRefusal } from './webhook-payloads.ts';
 
 const TIMEOUT_MS = 15_000;
@@ -38,6 +39,7 @@ export async function notifyByWebhook(deps: ActivityDeps, ctx: StepContext, para
 	const payload = JSON.stringify(webhookPayload(params.preset, { subject: params.subject, body: await bodyOrDefault(deps, ctx, params.body), runId: ctx.runId, stepId: ctx.stepId, runUrl: runUrl(deps, ctx.runId) }));
 	const signal = Context.current().cancellationSignal;
 	const failures: Array<{ message: string; permanent: boolean }> = [];
+	const policy = await stepAddressPolicy(deps, ctx.target);
 
 	for (const entry of entries) {
 		const key = deliveryKey(ctx, entry);
@@ -57,7 +59,8 @@ export async function notifyByWebhook(deps: ActivityDeps, ctx: StepContext, para
 				allowRedirectTo: [],
 				maxBodyBytes: ANSWER_BYTES,
 				shownAs: shown,
-				signal
+				signal,
+				policy
 			});
 			const ok = answer.status >= 200 && answer.status < 300;
 			const refusal = ok ? webhookRefusal(params.preset, answer.body) : undefined;

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { isAbsolute, join, resolve } from 'node:path';
 import { targets } from '../db/schema/index.ts';
+import { ownEndpoints, type AddressPolicy } from '../shared/address-policy.ts';
 import { resolveSecretRef, SecretNotFoundError, secretKeys } from '../shared/secrets.ts';
 import { LOGIN_PRIVILEGES_SQL, loginPrivileges, referenceFor, refusal, STEP_PURPOSE, type DatabaseStep, type LoginPrivileges, type LoginPrivilegesRow, type TargetDatabaseEntry } from '../shared/connection-privileges.ts';
 import { nonRetryable } from './failures.ts';
@@ -14,6 +15,7 @@ export interface TargetSpec {
 	urls?: Record<string, string>;
 	backups?: { location?: string; offsite?: string; retention?: { daily?: number; weekly?: number; monthly?: number } };
 	audiences?: Record<string, string[]>;
+	http?: { allowHosts?: string[] };
 }
 
 export async function loadTargetSpec({ db }: ActivityDeps, name: string): Promise<TargetSpec> {
@@ -84,4 +86,14 @@ function fileLocation(deps: ActivityDeps, location: string): string {
 	if (!location.startsWith('file:')) throw nonRetryable('InvalidStepParams', `backup location "${location}" is not supported yet; use file:PATH`);
 	const path = location.slice('file:'.length);
 	return isAbsolute(path) ? path : resolve(join(deps.config.TEND_HOME, path));
+}
+
+/**
+ * Where the step's HTTP calls may connect: the target's `spec.http.allowHosts` (none without a
+ * target) and Tend's own services from the worker's configuration. Read when the step runs, so a
+ * target published again applies to the next attempt.
+ */
+export async function stepAddressPolicy(deps: ActivityDeps, target: string): Promise<AddressPolicy> {
+	const spec = target ? await loadTargetSpec(deps, target) : {};
+	return { allowHosts: spec.http?.allowHosts ?? [], own: ownEndpoints(deps.config) };
 }

@@ -95,7 +95,9 @@ export async function ensureDemoTarget(db: Db, secretKey: SecretKeys, logins: Re
 			databases: { main: { url: 'secret:crm-demo-db', roles: { read: 'secret:crm-demo-read', backup: 'secret:crm-demo-backup', owner: 'secret:crm-demo-db' } } },
 			urls: { health: `${webUrl}/healthz` },
 			backups: { location: 'file:backups/crm-demo', retention: { daily: 7, weekly: 4, monthly: 12 } },
-			audiences: { members: ['role:member'] }
+			audiences: { members: ['role:member'] },
+			// The health URL is Tend's own web app on this machine: reachable only because the target names it with its port.
+			http: { allowHosts: [new URL(webUrl).host] }
 		}
 	};
 	const put = await putTarget(db, JSON.stringify(document), 'application/json', { username: 'system' });

@@ -174,6 +174,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			DATABASE_URL: databaseUrl,
 			TEMPORAL_ADDRESS: temporal.address,
 			TEMPORAL_NAMESPACE: 'default',
+			// Tend's own services, which HTTP steps may not reach unless a target names them (shared/address-policy.ts).
+			TEMPORAL_HTTP_PORT: String(ports.temporalHttp),
+			TEMPORAL_UI_PORT: String(ports.temporalUi),
 			SMTP_URL: smtp.url,
 			...(process.env.TEND_SECRET_KEYS ? { TEND_SECRET_KEYS: secretKeys.join(',') } : { TEND_SECRET_KEY: state.secretKey }),
 			TEND_PUBLIC_URL: webUrl,

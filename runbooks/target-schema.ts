@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowHost } from '../shared/address-rules.ts';
 import { httpUrl, KEY_PATTERN, metadataSchema, recipient, secretRef } from './fields.ts';
 
 /**
@@ -16,6 +17,16 @@ const databaseUrl = z
 	// libpq also reads a password from the query string (`?password=`), so that is a password too.
 	.refine((url) => !/^postgres(ql)?:\/\/[^?\s]*\?(.*&)?password=/i.test(url), 'holds a password: store the URL as a secret and write secret:NAME here')
 	.describe('secret:NAME (preferred) or a postgres:// URL without a password');
+
+/** A host an HTTP step of this target may reach though it is private, loopback or one of Tend's own services (DESIGN §7). */
+const allowHost = z
+	.string()
+	.max(300)
+	.superRefine((entry, ctx) => {
+		const parsed = parseAllowHost(entry);
+		if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+	})
+	.describe('host, host:port, *.domain, an IP address or a CIDR range');
 
 const location = z.string().regex(/^file:.+$/, 'must be file:PATH (a relative path is under TEND_HOME)');
 const keep = z.number().int().min(0).max(10_000);
@@ -51,7 +62,16 @@ export const targetSchema = z.strictObject({
 				retention: z.strictObject({ daily: keep.optional(), weekly: keep.optional(), monthly: keep.optional() }).optional()
 			})
 			.optional(),
-		audiences: z.record(key, z.array(recipient).min(1, 'an audience needs at least one member')).default({})
+		audiences: z.record(key, z.array(recipient).min(1, 'an audience needs at least one member')).default({}),
+		http: z
+			.strictObject({
+				allowHosts: z
+					.array(allowHost)
+					.max(100)
+					.default([])
+					.describe("hosts HTTP steps may reach although they resolve to loopback, link-local or private addresses; Tend's own services need host:port")
+			})
+			.optional()
 	})
 });
 

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { fetch } from 'undici';
+import { addressRefusal, guardedAgent, type AddressPolicy, type OwnEndpoint } from './address-policy.ts';
 import type { Db } from '../db/client.ts';
 import { CONNECTION_PURPOSES, LOGIN_PRIVILEGES_SQL, loginPrivileges, type ConnectionPurpose, type LoginPrivilegesRow, type TargetDatabaseEntry } from './connection-privileges.ts';
 import { resolveSecretRef, SecretNotFoundError, type SecretKeys } from './secrets.ts';
@@ -62,13 +64,15 @@ export interface TargetConnections {
 }
 
 /** Checks every database and URL of the target at once; null when there is no such target. */
-export async function checkTargetConnections(db: Db, secretKey: SecretKeys, name: string, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<TargetConnections | null> {
+export async function checkTargetConnections(db: Db, secretKey: SecretKeys, name: string, own: readonly OwnEndpoint[] = [], timeoutMs = CONNECTION_TIMEOUT_MS): Promise<TargetConnections | null> {
 	const target = await getTarget(db, name);
 	if (!target) return null;
 	const { databases, urls } = target.document.spec;
+	// The URLs are tried under the policy the target's HTTP steps run under, so the test cannot probe what a step may not reach.
+	const policy: AddressPolicy = { allowHosts: target.document.spec.http?.allowHosts ?? [], own };
 	const [databaseChecks, urlChecks] = await Promise.all([
 		Promise.all(Object.entries(databases ?? {}).map(([key, entry]) => checkDatabaseLogins(db, secretKey, key, entry, timeoutMs))),
-		Promise.all(Object.entries(urls ?? {}).map(([key, url]) => checkUrl(key, url, timeoutMs)))
+		Promise.all(Object.entries(urls ?? {}).map(([key, url]) => checkUrl(key, url, timeoutMs, policy)))
 	]);
 	return { target: name, checkedAt: new Date().toISOString(), databases: databaseChecks, urls: urlChecks };
 }
@@ -156,18 +160,21 @@ async function checkDatabase(db: Db, secretKey: SecretKeys, name: string, refere
 	}
 }
 
-async function checkUrl(name: string, url: string, timeoutMs: number): Promise<UrlCheck> {
+async function checkUrl(name: string, url: string, timeoutMs: number, policy: AddressPolicy): Promise<UrlCheck> {
 	const shown = withoutCredentials(url);
 	const started = performance.now();
+	const dispatcher = guardedAgent(policy);
 	try {
 		// A redirect is reported, not followed: the check is about this URL, and a redirect may lead anywhere.
-		const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'tend-connection-test' } });
+		const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'tend-connection-test' }, dispatcher });
 		await response.body?.cancel();
 		const ok = response.status >= 200 && response.status < 300;
 		const error = ok ? undefined : response.status < 400 ? `answered ${response.status}, a redirect (not followed)` : `answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
 		return { name, url: shown, ok, status: response.status, latencyMs: elapsed(started), ...(error ? { error } : {}) };
 	} catch (error) {
 		return { name, url: shown, ok: false, latencyMs: elapsed(started), error: redact(describeFetchError(error, timeoutMs), url) };
+	} finally {
+		void dispatcher.destroy().catch(() => {});
 	}
 }
 
@@ -219,6 +226,8 @@ export function describeConnectionError(error: unknown, where: Endpoint, timeout
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {
+	const refused = addressRefusal(error);
+	if (refused) return `not tried: ${refused.message}`;
 	if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000} s`;
 	// fetch says only "fetch failed"; the reason is in its cause.
 	const cause = error instanceof Error ? (error as ErrorWithCode).cause : undefined;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
+import { allowingTarget, login, loginAsAdmin, runEnded, webUrl, type ApiClient } from '../helpers/api.ts';
 import { collectPageErrors, launchBrowser, screenshot, signInAsAdmin } from '../helpers/browser.ts';
 import { insertRunRows } from '../helpers/run-rows.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
@@ -22,9 +22,12 @@ describe('the run console in the browser', () => {
 	const health = () => ({ uses: 'http.check', with: { url: `${webUrl()}/healthz`, expectStatus: 200 } });
 	const broken = () => ({ uses: 'http.check', with: { url: `${webUrl()}/healthz`, expectStatus: 418 } });
 	const once = { maxAttempts: 1, initialInterval: '1s' };
+	const webTarget = `console-web-${suffix}`;
 
 	beforeAll(async () => {
 		[browser, worker, admin] = await Promise.all([launchBrowser(), startWorker(), loginAsAdmin()]);
+		// The steps check the stack's own web app, which HTTP steps reach only through a target naming it with its port.
+		await allowingTarget(admin, webTarget, [new URL(webUrl()).host]);
 		page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 		errors = collectPageErrors(page);
 		await signInAsAdmin(page);
@@ -35,7 +38,7 @@ describe('the run console in the browser', () => {
 	});
 
 	const publishAndStart = async (name: string, spec: object) => {
-		const published = await admin.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name.replace(/-[0-9a-f]{6}$/, '').replaceAll('-', ' ') }, spec });
+		const published = await admin.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name.replace(/-[0-9a-f]{6}$/, '').replaceAll('-', ' ') }, spec: { target: webTarget, ...spec } });
 		expect([200, 201], JSON.stringify(published.body)).toContain(published.status);
 		const started = await admin.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: {} });
 		expect(started.status).toBe(201);

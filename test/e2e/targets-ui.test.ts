@@ -35,6 +35,7 @@ spec:
     main: { url: "secret:ui-main-${suffix}" }
     replica: { url: "secret:ui-replica-${suffix}" }
   urls: { health: "${webUrl()}/healthz" }
+  http: { allowHosts: ["${new URL(webUrl()).host}"] }
 `;
 		expect((await admin.send('POST', '/api/v1/targets', document, 'application/yaml')).status).toBe(201);
 

@@ -92,14 +92,24 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 /** Stores a secret the way an admin does (PUT /api/v1/secrets/{name}); `api` must be an admin's. */
+/**
+ * Publishes a target whose HTTP steps may reach `allowHosts` (a local receiver's 127.0.0.1, the
+ * stack's web app as host:port): the explicit allowance DESIGN §7 asks for, never a global switch.
+ */
+export async function allowingTarget(api: ApiClient, name: string, allowHosts: string[]): Promise<string> {
+	const published = await api.json('POST', '/api/v1/targets', { apiVersion: 'tend/v1', kind: 'Target', metadata: { name, title: name }, spec: { http: { allowHosts } } });
+	if (published.status !== 200 && published.status !== 201) throw new Error(`publishing target ${name} failed: ${published.status} ${JSON.stringify(published.body)}`);
+	return name;
+}
+
 export async function putSecret(api: ApiClient, name: string, value: string): Promise<void> {
 	const response = await api.json('PUT', `/api/v1/secrets/${name}`, { value });
 	if (response.status !== 204) throw new Error(`storing secret ${name} failed: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
 /** Publishes a one-off runbook of `steps` as JSON, starts it without inputs and waits for it to end. */
-export async function runSteps<T extends { status: string }>(api: ApiClient, name: string, steps: object[], timeoutMs = 120_000): Promise<T> {
-	const published = await api.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name }, spec: { steps } });
+export async function runSteps<T extends { status: string }>(api: ApiClient, name: string, steps: object[], timeoutMs = 120_000, target?: string): Promise<T> {
+	const published = await api.json('POST', '/api/v1/runbooks', { apiVersion: 'tend/v1', kind: 'Runbook', metadata: { name, title: name }, spec: { ...(target ? { target } : {}), steps } });
 	if (published.status !== 200 && published.status !== 201) throw new Error(`publishing ${name} failed: ${published.status} ${JSON.stringify(published.body)}`);
 	const started = await api.json<{ id: string }>('POST', `/api/v1/runbooks/${name}/runs`, { inputs: {} });
 	if (started.status !== 201) throw new Error(`starting ${name} failed: ${started.status} ${JSON.stringify(started.body)}`);

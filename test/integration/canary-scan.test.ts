@@ -83,7 +83,7 @@ describe('the canary-secret scan', () => {
 		crm.password = canary.dbPassword;
 		await putSecret(admin, names.dbSecret, crm.toString());
 		await putSecret(admin, names.headerSecret, canary.headerSecret);
-		const target = { apiVersion: 'tend/v1', kind: 'Target', metadata: { name: names.target, title: 'Canary' }, spec: { databases: { main: { url: `secret:${names.dbSecret}` } } } };
+		const target = { apiVersion: 'tend/v1', kind: 'Target', metadata: { name: names.target, title: 'Canary' }, spec: { databases: { main: { url: `secret:${names.dbSecret}` } }, http: { allowHosts: ['127.0.0.1'] } } };
 		expect((await admin.json('POST', '/api/v1/targets', target)).status).toBe(201);
 		const runbook = {
 			apiVersion: 'tend/v1',

@@ -46,6 +46,7 @@ spec:
     main: { url: "secret:${secret}" }
   urls: { health: "${health}" }
   backups: { location: "file:backups/${name}" }
+  http: { allowHosts: ["${new URL(health).host}"] }
 `;
 
 describe('crm-monthly-update on a scratch copy of the demo CRM', () => {

@@ -10,7 +10,7 @@ import { reencryptSealed } from '../../shared/key-rotation.ts';
 import { KEY_ID_METADATA } from '../../shared/payload-codec.ts';
 import { decryptSecret } from '../../shared/secrets.ts';
 import { runWorkflowId } from '../../workflows/definitions.ts';
-import { eventually, login, loginAsAdmin, putSecret, runEnded, type ApiClient } from '../helpers/api.ts';
+import { allowingTarget, eventually, login, loginAsAdmin, putSecret, runEnded, type ApiClient } from '../helpers/api.ts';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.ts';
 import { historyPayloads, stackEnv, stackTemporal } from '../helpers/temporal-stack.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
@@ -71,11 +71,14 @@ describe('key rotation without downtime', () => {
 		const admin = await loginAsAdmin();
 		expect((await admin.json('POST', '/api/v1/users', { username: `rotation-approver-${tag}`, password, roles: ['approver'] })).status).toBe(201);
 		await putSecret(admin, SECRET, `token-${tag}`);
+		// The receiver is on loopback: the runbook's target names it.
+		await allowingTarget(admin, RUNBOOK, ['127.0.0.1']);
 		const runbook = {
 			apiVersion: 'tend/v1',
 			kind: 'Runbook',
 			metadata: { name: RUNBOOK, title: 'Rotation' },
 			spec: {
+				target: RUNBOOK,
 				inputs: { note: { type: 'string', default: 'in flight' } },
 				steps: [
 					{ id: 'approve', uses: 'approval', with: { approvers: ['role:approver'], message: '${{ inputs.note }}' } },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView, StepView } from '../../web/src/lib/run-types.ts';
-import { type ApiClient, login, loginAsAdmin, putSecret, runSteps, webUrl } from '../helpers/api.ts';
+import { allowingTarget, type ApiClient, login, loginAsAdmin, putSecret, runSteps, webUrl } from '../helpers/api.ts';
 import { startReceiver, type Receiver } from '../helpers/http-receiver.ts';
 import { withClient } from '../helpers/postgres.ts';
 import { startWorker, type TestWorker } from '../helpers/worker.ts';
@@ -20,9 +20,12 @@ describe('notify over webhooks and in-app, on the real stack', () => {
 	let admin: ApiClient;
 	let worker: TestWorker;
 	let receiver: Receiver;
+	/** The receiver listens on loopback, which webhooks reach only through a target that names it. */
+	let local: string;
 
 	beforeAll(async () => {
 		[admin, worker, receiver] = await Promise.all([loginAsAdmin(), startWorker(), startReceiver()]);
+		local = await allowingTarget(admin, `webhook-receiver-${suffix}`, ['127.0.0.1']);
 	});
 	afterAll(async () => {
 		await worker?.stop();
@@ -51,7 +54,7 @@ describe('notify over webhooks and in-app, on the real stack', () => {
 				with: { to: [`secret:${slackSecret}`], channel: 'webhook', preset: 'slack', subject: 'CRM updated by ${{ run.initiator }}', body: 'Deals migrated.' },
 				retry: { maxAttempts: 3, initialInterval: '1s' }
 			}
-		]);
+		], 120_000, local);
 		expect(run.status, run.error ?? '').toBe('succeeded');
 		const runUrl = `${webUrl()}/runs/${run.id}`;
 
@@ -86,7 +89,7 @@ describe('notify over webhooks and in-app, on the real stack', () => {
 		});
 		const run = await runSteps<RunView>(admin, `webhooks-two-${suffix}`, [
 			{ id: 'both', uses: 'notify', with: { to: [`${receiver.url}/a`, `${receiver.url}/b`], channel: 'webhook', preset: 'wecom', subject: 'Backup done' }, retry: { maxAttempts: 3, initialInterval: '1s' } }
-		]);
+		], 120_000, local);
 		expect(step(run, 'both')).toMatchObject({ status: 'succeeded', attempts: 2, outputs: { delivered: 2 } });
 		expect(receiver.received('/a')).toHaveLength(1);
 		expect(receiver.received('/b')).toHaveLength(2);

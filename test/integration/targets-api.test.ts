@@ -16,13 +16,13 @@ import { positionOf } from '../unit/runbook-helpers.ts';
 const suffix = randomBytes(3).toString('hex');
 const names = { good: `crm-${suffix}`, broken: `broken-${suffix}`, secret: `crm-${suffix}-db`, wrongPort: `wrong-port-${suffix}`, silent: `silent-${suffix}` };
 
-const targetYaml = (name: string, databases: Record<string, string>, urls: Record<string, string> = {}) => `apiVersion: tend/v1
+const targetYaml = (name: string, databases: Record<string, string>, urls: Record<string, string> = {}, allowHosts: string[] = []) => `apiVersion: tend/v1
 kind: Target
 metadata: { name: ${name}, title: Target ${name} }
 spec:
   databases:
 ${Object.entries(databases).map(([key, url]) => `    ${key}: { url: "${url}" }`).join('\n')}
-${Object.keys(urls).length ? `  urls:\n${Object.entries(urls).map(([key, url]) => `    ${key}: "${url}"`).join('\n')}\n` : ''}`;
+${Object.keys(urls).length ? `  urls:\n${Object.entries(urls).map(([key, url]) => `    ${key}: "${url}"`).join('\n')}\n` : ''}${allowHosts.length ? `  http: { allowHosts: [${allowHosts.map((h) => `"${h}"`).join(', ')}] }\n` : ''}`;
 
 interface ProblemBody {
 	status: number;
@@ -117,13 +117,14 @@ describe('targets, secrets and test connection through the API', () => {
 	});
 
 	it('publishes a target whose document shows secret: references and never the value', async () => {
-		const source = targetYaml(names.good, { main: `secret:${names.secret}` }, { health: `${webUrl()}/healthz` });
+		// The health URL is the stack's own web app: the target names it, with its port, for steps and the connection test to reach it.
+		const source = targetYaml(names.good, { main: `secret:${names.secret}` }, { health: `${webUrl()}/healthz` }, [new URL(webUrl()).host]);
 		expect((await publish(operator, source)).status).toBe(403);
 		const created = await publish(author, source);
 		expect(created.status).toBe(201);
 		expect(created.headers.get('location')).toBe(`/api/v1/targets/${names.good}`);
 		expect(await created.json()).toEqual({ name: names.good, changed: true });
-		const again = await publish(author, JSON.stringify({ apiVersion: 'tend/v1', kind: 'Target', metadata: { name: names.good, title: `Target ${names.good}` }, spec: { urls: { health: `${webUrl()}/healthz` }, databases: { main: { url: `secret:${names.secret}` } } } }), 'application/json');
+		const again = await publish(author, JSON.stringify({ apiVersion: 'tend/v1', kind: 'Target', metadata: { name: names.good, title: `Target ${names.good}` }, spec: { urls: { health: `${webUrl()}/healthz` }, databases: { main: { url: `secret:${names.secret}` } }, http: { allowHosts: [new URL(webUrl()).host] } } }), 'application/json');
 		expect(again.status).toBe(200);
 		expect(await again.json()).toEqual({ name: names.good, changed: false });
 		expect((await audits('target.put', `target:${names.good}`)).map((e) => ({ actor: e.actor, details: e.details }))).toEqual([
@@ -194,10 +195,14 @@ describe('targets, secrets and test connection through the API', () => {
 		silentUrl.hostname = '127.0.0.1';
 		silentUrl.port = String(silent.port);
 		expect((await putSecret(admin, names.silent, silentUrl.toString())).status).toBe(204);
+		const web = new URL(webUrl());
+		const local = `http://127.0.0.1:${web.port}`;
 		const brokenSource = targetYaml(
 			names.broken,
 			{ main: `secret:${names.wrongPort}`, hung: `secret:${names.silent}` },
-			{ health: `http://127.0.0.1:${silent.port}/healthz`, home: `${webUrl()}/`, missing: `${webUrl()}/no-such-page-${suffix}` }
+			{ health: `http://127.0.0.1:${silent.port}/healthz`, home: `${local}/`, missing: `${local}/no-such-page-${suffix}`, own: `http://[::1]:${web.port}/healthz`, metadata: 'http://169.254.169.254/latest/meta-data/' },
+			// Loopback for the silent server; the web app as 127.0.0.1 with its port. Not the web app as [::1], nor the link-local metadata address.
+			['127.0.0.1', `127.0.0.1:${web.port}`]
 		);
 		expect((await publish(author, brokenSource)).status).toBe(201);
 
@@ -210,6 +215,15 @@ describe('targets, secrets and test connection through the API', () => {
 		expect(url('health')).toMatchObject({ ok: false, error: 'no answer within 5 s' });
 		expect(url('home')).toMatchObject({ ok: false, status: 303, error: 'answered 303, a redirect (not followed)' });
 		expect(url('missing')).toMatchObject({ ok: false, status: 404, error: 'answered 404 Not Found' });
+		// The test connects under the policy the target's steps run under: Tend's own service and a link-local address are not even tried.
+		expect(url('own')).toEqual({
+			name: 'own',
+			url: `http://[::1]:${web.port}/healthz`,
+			ok: false,
+			latencyMs: expect.any(Number),
+			error: `not tried: ::1 (::1 port ${web.port}) is the Tend web app, one of Tend's own services; a step reaches it only if the target lists "[::1]:${web.port}" in spec.http.allowHosts`
+		});
+		expect(url('metadata')).toMatchObject({ ok: false, error: expect.stringContaining('169.254.169.254 resolves to 169.254.169.254, a link-local address (rule: link-local)') });
 
 		for (const body of [good.body, broken.body]) expect(JSON.stringify(body)).not.toContain(password);
 		expect((await viewer.json('POST', `/api/v1/targets/${names.good}/test`)).status).toBe(403);
