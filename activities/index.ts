@@ -11,6 +11,7 @@ import { createLegacyLedgerActivities, recordAttempt, recordSuccess } from './ru
 import { createScheduledRunActivities, type ScheduledRunDeps } from './scheduled-runs.ts';
 import type { StepContext } from './step-context.ts';
 import { createStepActivities } from './steps.ts';
+import { createTrainingActivities } from './training.ts';
 import { createWindowActivities } from './windows.ts';
 
 type StepFn = (ctx: StepContext, params: unknown) => Promise<Record<string, unknown>>;
@@ -55,6 +56,7 @@ export function createActivities(deps: ScheduledRunDeps) {
 		...createWindowActivities(deps),
 		...createFeedbackActivities(deps),
 		...createDrillActivities(deps),
+		...createTrainingActivities(deps),
 		...createAuditCheckActivities(deps),
 		...createAccessReviewActivities(deps),
 		...wrapped

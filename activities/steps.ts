@@ -1,3 +1,4 @@
+import type { WorkflowClient } from '@temporalio/client';
 import { backupPrune } from './backup-prune.ts';
 import { backupVerify } from './backup-verify.ts';
 import { dataArchive } from './data-archive.ts';
@@ -13,9 +14,10 @@ import { postgresRestore } from './postgres-restore.ts';
 import { sqlCheck } from './sql-check.ts';
 import { sqlExec } from './sql-exec.ts';
 import type { ActivityDeps, StepContext } from './step-context.ts';
+import { trainingAssignStep } from './training-assign.ts';
 
 /** The step activities, registered under the `uses` names of runbooks/catalog.ts. */
-export function createStepActivities(deps: ActivityDeps) {
+export function createStepActivities(deps: ActivityDeps & { workflows?: WorkflowClient }) {
 	return {
 		'postgres.backup': (ctx: StepContext, params: unknown) => postgresBackup(deps, ctx, params),
 		'backup.verify': (ctx: StepContext, params: unknown) => backupVerify(deps, ctx, params),
@@ -31,6 +33,7 @@ export function createStepActivities(deps: ActivityDeps) {
 		'postgres.migrate': (ctx: StepContext, params: unknown) => postgresMigrate(deps, ctx, params),
 		'sql.check': (ctx: StepContext, params: unknown) => sqlCheck(deps, ctx, params),
 		'sql.exec': (ctx: StepContext, params: unknown) => sqlExec(deps, ctx, params),
-		notify: (ctx: StepContext, params: unknown) => notify(deps, ctx, params)
+		notify: (ctx: StepContext, params: unknown) => notify(deps, ctx, params),
+		'training.assign': (ctx: StepContext, params: unknown) => trainingAssignStep(deps, ctx, params)
 	};
 }

@@ -66,7 +66,7 @@ export function readDocuments(file: string): Array<SourceDocument | UnreadableDo
 		const name = doc.getIn(['metadata', 'name']);
 		if (typeof kind !== 'string') {
 			const { line, col } = lineCounter.linePos(doc.contents?.range[0] ?? start);
-			return { file, errors: [{ line, column: col, message: 'the document has no kind (Runbook, Window, Target or Drill)' }] };
+			return { file, errors: [{ line, column: col, message: 'the document has no kind (Runbook, Window, Target, Drill or TrainingModule)' }] };
 		}
 		return { file, source: text.slice(start, end), contentType, lineOffset: countLines(text.slice(0, start)), kind, ...(typeof name === 'string' ? { name } : {}) };
 	});

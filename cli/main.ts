@@ -16,7 +16,7 @@ const HELP = `Usage: tend <command> [options]
 
   login --url URL --username NAME   sign in and store an API token (password from TEND_PASSWORD or a prompt;
                                     a two-factor code from TEND_OTP or a prompt)
-  apply <folder|file>...            publish every Runbook, Window, Target and Drill document found
+  apply <folder|file>...            publish every Runbook, Window, Target, Drill and TrainingModule document found
   run <runbook> [--input k=v]... [--version N] [--watch]
   watch <runId>                     follow a run; exit 0 if it succeeds, 1 otherwise
   approve <runId> <stepId> [--reject] [--comment TEXT]

@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { roles, ROLES, settings, userRoles, users, type Role } from '../db/schema/index.ts';
-import { parseRunbook } from '../runbooks/parse.ts';
+import { parseRunbook, parseTrainingModule } from '../runbooks/parse.ts';
 import { generateOneTimePassword } from '../shared/account-passwords.ts';
 import { readFirstAdminPassword, writeFirstAdminPassword } from '../shared/first-admin.ts';
 import { hashPassword } from '../shared/passwords.ts';
 import { putSecret, type SecretKeys } from '../shared/secrets.ts';
 import { publishRunbook } from '../shared/runbook-store.ts';
 import { putTarget } from '../shared/target-store.ts';
+import { publishTrainingModule } from '../shared/training-store.ts';
 import { putWindow, windowNames } from '../shared/window-store.ts';
 import { publishDrill } from '../shared/drill-store.ts';
 
@@ -27,6 +28,7 @@ const ROLE_DESCRIPTIONS: Record<Role, string> = {
 export const builtInRunbooksFolder = fileURLToPath(new URL('../runbooks', import.meta.url));
 export const builtInWindowsFolder = fileURLToPath(new URL('../runbooks/windows', import.meta.url));
 export const builtInDrillsFolder = fileURLToPath(new URL('../runbooks/drills', import.meta.url));
+export const builtInTrainingFolder = fileURLToPath(new URL('../runbooks/training', import.meta.url));
 
 export interface FirstAdmin {
 	username: string;
@@ -144,6 +146,22 @@ export async function installBuiltInDrills(db: Db, folder = builtInDrillsFolder)
 	for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
 		const published = await publishDrill(db, readFileSync(join(folder, file), 'utf8'), { username: 'system', builtIn: file });
 		if (!published.ok) throw new Error(`built-in drill ${file} is invalid: ${published.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
+		if (published.created) installed.push(`${published.name} v${published.version}`);
+	}
+	return installed;
+}
+
+/**
+ * Publishes runbooks/training/*.yaml (the demo's modules), as built-in runbooks are: a changed
+ * file becomes a new version, which assignments take from their next cycle.
+ */
+export async function installBuiltInTrainingModules(db: Db, folder = builtInTrainingFolder): Promise<string[]> {
+	const installed: string[] = [];
+	for (const file of readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort()) {
+		const source = readFileSync(join(folder, file), 'utf8');
+		const parsed = parseTrainingModule(source);
+		if (!parsed.ok) throw new Error(`built-in training module ${file} is invalid: ${parsed.errors.map((e) => `${e.path} (line ${e.line}): ${e.message}`).join('; ')}`);
+		const published = await publishTrainingModule(db, parsed.document, source, { username: 'system', builtIn: file });
 		if (published.created) installed.push(`${published.name} v${published.version}`);
 	}
 	return installed;

@@ -6,7 +6,7 @@ import { createDb, migrateDb } from '../db/client.ts';
 import { seedCrmDemo, type CrmSeedOptions } from '../db/seed/crm-demo.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/config.ts';
 import { keyRing, splitKeyList } from '../shared/key-ring.ts';
-import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInDrills, installBuiltInRunbooks, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoTarget, ensureEmbeddedSettings, ensureRoles, installBuiltInDrills, installBuiltInRunbooks, installBuiltInTrainingModules, installBuiltInWindows, type FirstAdmin } from './bootstrap.ts';
 import { installBuiltInSchedules } from './builtin-schedules.ts';
 import { provisionAppDatabase, provisionCrmDemo, type CrmDemoPurpose } from './database-roles.ts';
 import { embeddedPostgres, type EmbeddedPostgresCluster } from './postgres.ts';
@@ -144,6 +144,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 			await ensureDemoTarget(db, keyRing(secretKeys), logins.crmDemo, webUrl);
 			const windows = await installBuiltInWindows(db);
 			if (windows.length) log(`Installed windows: ${windows.join(', ')}`);
+			const modules = await installBuiltInTrainingModules(db);
+			if (modules.length) log(`Installed training modules: ${modules.join(', ')}`);
 			const installed = await installBuiltInRunbooks(db);
 			if (installed.length) log(`Installed runbooks: ${installed.join(', ')}`);
 			const drills = await installBuiltInDrills(db);

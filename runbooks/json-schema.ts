@@ -3,6 +3,7 @@ import { STEP_TYPE_BY_USES, STEP_TYPES } from './catalog.ts';
 import type { DocumentKind } from './parse.ts';
 import { runbookSchema } from './schema.ts';
 import { targetSchema } from './target-schema.ts';
+import { trainingModuleSchema } from './training-schema.ts';
 import { windowSchema } from './window-schema.ts';
 import { drillSchema } from './drill-schema.ts';
 
@@ -61,9 +62,14 @@ export function drillJsonSchema(): JsonSchema {
 	return generate(drillSchema);
 }
 
+export function trainingModuleJsonSchema(): JsonSchema {
+	return generate(trainingModuleSchema);
+}
+
 export function documentJsonSchema(kind: DocumentKind): JsonSchema {
 	if (kind === 'Runbook') return runbookJsonSchema();
 	if (kind === 'Drill') return drillJsonSchema();
+	if (kind === 'TrainingModule') return trainingModuleJsonSchema();
 	return kind === 'Target' ? targetJsonSchema() : windowJsonSchema();
 }
 

@@ -1,7 +1,8 @@
 import { answerDryRun, type DryRunAnswer, type DryRunRequest } from './dry-run-request.ts';
-import { parseDrill, parseRunbook, parseTarget, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
+import { parseDrill, parseRunbook, parseTarget, parseTrainingModule, parseWindow, type ParseResult, type RunbookContext, type TargetContext } from './parse.ts';
 import type { RunbookDocument } from './schema.ts';
 import type { TargetDocument } from './target-schema.ts';
+import type { TrainingModuleDocument } from './training-schema.ts';
 import type { WindowDocument } from './window-schema.ts';
 import type { DrillDocument } from './drill-schema.ts';
 
@@ -14,6 +15,7 @@ export type ParseTask =
 	| { kind: 'target'; source: string; context?: TargetContext }
 	| { kind: 'window'; source: string }
 	| { kind: 'drill'; source: string }
+	| { kind: 'training-module'; source: string }
 	| { kind: 'dry-run'; request: DryRunRequest };
 
 export interface ParseTaskResults {
@@ -21,6 +23,7 @@ export interface ParseTaskResults {
 	target: ParseResult<TargetDocument>;
 	window: ParseResult<WindowDocument>;
 	drill: ParseResult<DrillDocument>;
+	'training-module': ParseResult<TrainingModuleDocument>;
 	'dry-run': DryRunAnswer;
 }
 
@@ -34,6 +37,8 @@ export function runParseTask(task: ParseTask): ParseTaskResults[ParseTask['kind'
 			return parseWindow(task.source);
 		case 'drill':
 			return parseDrill(task.source);
+		case 'training-module':
+			return parseTrainingModule(task.source);
 		case 'dry-run':
 			return answerDryRun(task.request);
 	}

@@ -6,6 +6,7 @@ import { suggestion } from './suggest.ts';
 import { targetSchema, type TargetDocument } from './target-schema.ts';
 import { validateRunbook, type RunbookContext } from './validate-runbook.ts';
 import { validateTarget, type TargetContext } from './validate-target.ts';
+import { trainingModuleSchema, type TrainingModuleDocument } from './training-schema.ts';
 import { windowSchema, type WindowDocument } from './window-schema.ts';
 import { drillSchema, type DrillDocument } from './drill-schema.ts';
 
@@ -35,16 +36,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
 	return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
-export const DOCUMENT_KINDS = ['Runbook', 'Target', 'Window', 'Drill'] as const;
+export const DOCUMENT_KINDS = ['Runbook', 'Target', 'Window', 'Drill', 'TrainingModule'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 /** Kinds DESIGN §3 plans that this version cannot read yet. */
-const PLANNED_KINDS = ['TrainingModule', 'Survey', 'AccessReview', 'Monitor'];
+const PLANNED_KINDS = ['Survey', 'AccessReview', 'Monitor'];
 
 export type TendDocument =
 	| { kind: 'Runbook'; document: RunbookDocument }
 	| { kind: 'Target'; document: TargetDocument }
 	| { kind: 'Window'; document: WindowDocument }
 	| { kind: 'Drill'; document: DrillDocument };
+	| { kind: 'TrainingModule'; document: TrainingModuleDocument };
 
 export type DocumentParseResult = ({ ok: true } & TendDocument) | { ok: false; errors: SourceError[] };
 
@@ -122,6 +124,12 @@ export function parseDrill(source: string): ParseResult<DrillDocument> {
 	return result(parsed, readShape(parsed, drillSchema));
 }
 
+/** Parses and validates a TrainingModule. */
+export function parseTrainingModule(source: string): ParseResult<TrainingModuleDocument> {
+	const parsed = parseSource(source);
+	return result(parsed, readShape(parsed, trainingModuleSchema));
+}
+
 /** Parses any document Tend reads, choosing the schema by its `kind`. */
 export function parseDocument(source: string, context: RunbookContext = {}): DocumentParseResult {
 	const parsed = parseSource(source);
@@ -146,6 +154,10 @@ export function parseDocument(source: string, context: RunbookContext = {}): Doc
 		}
 		case 'Drill': {
 			const outcome = result(parsed, readShape(parsed, drillSchema));
+			return outcome.ok ? { ok: true, kind, document: outcome.document } : outcome;
+		}
+		case 'TrainingModule': {
+			const outcome = result(parsed, readShape(parsed, trainingModuleSchema));
 			return outcome.ok ? { ok: true, kind, document: outcome.document } : outcome;
 		}
 		default:

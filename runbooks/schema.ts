@@ -37,7 +37,12 @@ const stepBase = {
 	retry: retrySchema.optional(),
 	timeout: duration.optional(),
 	onFailure: failurePolicy.optional(),
-	risk: z.enum(['low', 'medium', 'high']).optional()
+	risk: z.enum(['low', 'medium', 'high']).optional(),
+	/** Training-gated rights: who approves this step (or its implicit gate) must hold a current completion of each module. */
+	requires: z
+		.strictObject({ training: z.array(resourceName).min(1, 'name at least one training module').max(20) })
+		.optional()
+		.describe('what an approver of this step must have: `training: [module]`, each completed and not expired')
 };
 
 export const rollbackSchema = z.object({ uses: z.string().min(1), with: z.record(z.string(), z.unknown()).default({}) }).strict();

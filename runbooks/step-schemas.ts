@@ -203,8 +203,8 @@ export const notifyWith = z
 
 export const trainingAssignWith = z.strictObject({
 	module: orExpression(resourceName).describe('the TrainingModule to assign'),
-	to: list(recipient, 'must name at least one recipient'),
-	due: templatedDuration.optional().describe('how long people have to complete it')
+	to: list(principal, 'must name at least one person or role').describe('role:NAME or user:USERNAME'),
+	due: templatedDuration.optional().describe('how long people have to complete it (default: the module’s own `due`)')
 });
 
 export const approvalWith = z.strictObject({

@@ -201,3 +201,26 @@ export const lockStateQuery = defineQuery<{ holder?: string; queue: string[] }>(
 
 /** Failure types a retry cannot mend: the workflow stops retrying them at once. */
 export const NON_RETRYABLE_ERROR_TYPES = ['ForgedAct', 'InvalidStepParams', 'PgToolsMissing', 'TargetNotFound', 'SecretNotFound', 'BackupChecksumMismatch', 'BackupNotFound', 'BackupVerifyMismatch', 'ChannelNotSupported', 'WindowNotFound', 'RunbookNotFound', 'InvalidRunInputs', 'RedirectRefused', 'HttpRequestRejected', 'WebhookRefused', 'RetentionNeedsKey', 'ArchiveTableMismatch', 'SqlError', 'MigrationBundleInvalid', 'MigrationChecksumMismatch', 'MigrationVerifyFailed', 'MigrationFailed', 'DedupeUnsupported'];
+
+/** A training assignment's workflow (`training-<assignmentId>`, workflows/training-assignment.ts). */
+export const trainingWorkflowId = (assignmentId: string) => `training-${assignmentId}`;
+
+export interface TrainingAssignmentInput {
+	assignmentId: string;
+	/** 1 for the first assignment, one more for each recertification. */
+	cycle: number;
+	/** Epoch milliseconds: when the cycle is due, and when to remind before that (ascending). */
+	dueAt: number;
+	reminderAt: number[];
+}
+
+/** Where an assignment stands as the workflow's activities read it from the database. */
+export type TrainingState = 'open' | 'completed' | 'cancelled';
+
+export interface TrainingOutcome {
+	status: 'completed' | 'cancelled';
+	cycle: number;
+}
+
+/** The person passed (sent by the web app after it graded and recorded the attempt): wake up and look. */
+export const trainingCompletedSignal = defineSignal('trainingCompleted');

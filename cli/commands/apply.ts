@@ -3,7 +3,7 @@ import { documentFiles, isReadable, readDocuments, type SourceDocument } from '.
 import { UsageError, type Output } from '../output.ts';
 
 /** Where each kind of document is applied. */
-const ROUTES: Record<string, string> = { Runbook: '/runbooks', Window: '/windows', Target: '/targets', Drill: '/drills' };
+const ROUTES: Record<string, string> = { Runbook: '/runbooks', Window: '/windows', Target: '/targets', Drill: '/drills', TrainingModule: '/training/modules' };
 
 interface Applied {
 	name?: string;

@@ -14,3 +14,4 @@ export * from './mfa.ts';
 export * from './feedback.ts';
 export * from './drills.ts';
 export * from './access-reviews.ts';
+export * from './training.ts';

@@ -130,6 +130,16 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'GET /api/v1/windows': READERS,
 	'POST /api/v1/windows': AUTHORS,
 	'GET /api/v1/windows/[name]': READERS,
+	// Training: everyone signed in reads modules and their own assignments (an assignment of someone
+	// else answers 404 as if it were not there); authors publish modules, admins assign.
+	'GET /api/v1/training/modules': 'signed-in',
+	'POST /api/v1/training/modules': AUTHORS,
+	'GET /api/v1/training/modules/[name]': 'signed-in',
+	'GET /api/v1/training/assignments': 'signed-in',
+	'POST /api/v1/training/assignments': ADMIN,
+	'GET /api/v1/training/assignments/[id]': 'signed-in',
+	'DELETE /api/v1/training/assignments/[id]': ADMIN,
+	'POST /api/v1/training/assignments/[id]/attempts': 'signed-in',
 
 	'GET /': 'signed-in',
 	'GET /login': 'everyone',
@@ -164,6 +174,14 @@ export const AUTHORIZATION: Record<string, Verdict> = {
 	'POST /notifications?/read': 'signed-in',
 	'POST /notifications?/readAll': 'signed-in',
 	'GET /outbox': OUTBOX,
+	'GET /training': 'signed-in',
+	// Someone else's assignment answers 404, as if it were not there.
+	'GET /training/[id]': 'signed-in',
+	'POST /training/[id]?/submit': 'signed-in',
+	'GET /training/matrix': ADMIN,
+	'GET /training/matrix.csv': ADMIN,
+	'GET /training/assign': ADMIN,
+	'POST /training/assign?/assign': ADMIN,
 	'GET /admin/users': ADMIN,
 	'POST /admin/users?/create': ADMIN,
 	'POST /admin/users?/policy': ADMIN,

@@ -25,6 +25,7 @@ interface InboxJson {
 	approvals: Array<{ runId: string; stepId: string }>;
 }
 
+const appQuery = <T>(sql: string) => withClient(process.env.TEST_APP_DATABASE_URL!, async (c) => (await c.query(sql)).rows as T[]);
 const stepOf = (run: RunView, id: string) => run.steps.find((s) => s.id === id) as StepView;
 const upChecksum = (bundle: string) => createHash('sha256').update(readFileSync(join(bundlesFolder, bundle, 'up.sql'))).digest('hex');
 
@@ -121,7 +122,7 @@ spec:
 
 		const first = await monthlyUpdate(runbooks.healthy, '1.1');
 		expect(first.status, first.error ?? '').toBe('succeeded');
-		expect(first.steps.map((s) => [s.id, s.status])).toEqual(['backup', 'announce', 'approve', 'update', 'verify', 'smoke', 'done'].map((id) => [id, 'succeeded']));
+		expect(first.steps.map((s) => [s.id, s.status])).toEqual([...['backup', 'announce', 'approve', 'update', 'verify', 'smoke', 'done'].map((id) => [id, 'succeeded']), ['whats-new', 'skipped']]);
 		expect(stepOf(first, 'update').outputs).toMatchObject({ applied: true, version: '1.1' });
 		expect(stepOf(first, 'verify').outputs).toEqual({ ok: true, rows: [{ ok: true }] });
 		expect(stepOf(first, 'smoke').outputs).toMatchObject({ status: 200 });
@@ -133,6 +134,14 @@ spec:
 		const second = await monthlyUpdate(runbooks.healthy, '1.2');
 		expect(second.status, second.error ?? '').toBe('succeeded');
 		expect(stepOf(second, 'update').outputs).toMatchObject({ applied: true, version: '1.2' });
+		// 1.2 verified: every CRM user (role member) now has "What's new in CRM 1.2", exactly once.
+		expect(stepOf(second, 'whats-new')).toMatchObject({ status: 'succeeded' });
+		const [{ members }] = await appQuery<{ members: string }>("select count(*) as members from users u join user_roles r on r.user_id = u.id where r.role = 'member' and u.disabled_at is null");
+		expect(stepOf(second, 'whats-new').outputs).toMatchObject({ assigned: Number(members) });
+		const perPerson = await appQuery<{ n: string }>(
+			"select count(*) as n from training_assignments a join training_modules m on m.id = a.module_id where m.name = 'crm-whats-new-1-2' and a.cancelled_at is null group by a.user_id having count(*) > 1"
+		);
+		expect(perPerson).toEqual([]);
 		const notes = Number(await scalar('select count(*) as v from customer_notes'));
 		expect(notes).toBeGreaterThan(0);
 		expect(notes).toBe(Number(await scalar("select count(*) as v from activities where kind = 'note'")));

@@ -40,7 +40,7 @@ describe('tend apply: reading documents', () => {
 		const [broken] = readDocuments(write('broken.yaml', 'kind: Runbook\nmetadata: { name: [x }\n'));
 		expect('errors' in broken && broken.errors[0]).toMatchObject({ line: 2, column: 22, message: expect.stringMatching(/^Flow sequence/) });
 		const [kindless] = readDocuments(write('kindless.json', '{\n  "apiVersion": "tend/v1"\n}\n'));
-		expect(kindless).toEqual({ file: join(folder, 'kindless.json'), errors: [{ line: 1, column: 1, message: 'the document has no kind (Runbook, Window, Target or Drill)' }] });
+		expect(kindless).toEqual({ file: join(folder, 'kindless.json'), errors: [{ line: 1, column: 1, message: 'the document has no kind (Runbook, Window, Target, Drill or TrainingModule)' }] });
 	});
 });
 

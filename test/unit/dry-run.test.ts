@@ -52,7 +52,9 @@ describe('a dry run of the built-in runbooks', () => {
 			['update', 4],
 			['verify', 5],
 			['smoke', 5],
-			['done', 6]
+			['done', 6],
+			// 1.2 verified: its "What's new" module goes to the CRM's users, beside the done notice.
+			['whats-new', 6]
 		]);
 		expect(result.waves).toBe(6);
 		expect(outcomes(result)).toMatchObject({ approve: 'approved', update: 'succeeds', done: 'succeeds' });
@@ -78,7 +80,8 @@ describe('a dry run of the built-in runbooks', () => {
 			verify: 'fails',
 			// smoke was running beside verify: it finishes.
 			smoke: 'succeeds',
-			done: 'never_starts'
+			done: 'never_starts',
+			'whats-new': 'never_starts'
 		});
 		expect(result.rollbacks).toEqual([{ stepId: 'update', uses: 'postgres.restore', with: { database: 'main', backup: '<output of backup.backupId>' } }]);
 	});

@@ -120,7 +120,7 @@ export const WITH: Record<string, (scope: Scope) => fc.Arbitrary<Record<string, 
 				{ requiredKeys: ['to', 'channel', 'subject'] }
 			)
 		),
-	'training.assign': (s) => fc.record({ module: name, to: list(recipient(s), 1), due: duration }, { requiredKeys: ['module', 'to'] }),
+	'training.assign': (s) => fc.record({ module: name, to: list(principal(s), 1), due: duration }, { requiredKeys: ['module', 'to'] }),
 	approval: (s) =>
 		fc.record(
 			{

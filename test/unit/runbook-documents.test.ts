@@ -47,10 +47,10 @@ describe('parseDocument', () => {
 	});
 
 	it('asks for a kind, names the kinds it reads, suggests a misspelt one and says which are still to come', () => {
-		expect(documentErrorsOf('apiVersion: tend/v1\nmetadata: {}\n')).toEqual([{ path: 'kind', line: 1, column: 1, message: '"kind" is required: one of Runbook, Target, Window, Drill' }]);
+		expect(documentErrorsOf('apiVersion: tend/v1\nmetadata: {}\n')).toEqual([{ path: 'kind', line: 1, column: 1, message: '"kind" is required: one of Runbook, Target, Window, Drill, TrainingModule' }]);
 		const source = 'apiVersion: tend/v1\nkind: Traget\n';
 		expect(documentErrorsOf(source)).toEqual([{ path: 'kind', ...positionOf(source, 'Traget'), message: 'unknown kind "Traget"; did you mean "Target"?' }]);
-		expect(documentErrorsOf('kind: TrainingModule\n')[0].message).toBe('kind "TrainingModule" is not supported yet; this version reads Runbook, Target, Window, Drill');
+		expect(documentErrorsOf('kind: Survey\n')[0].message).toBe('kind "Survey" is not supported yet; this version reads Runbook, Target, Window, Drill, TrainingModule');
 		expect(documentErrorsOf('kind: [Runbook]\n')[0]).toMatchObject({ path: 'kind', line: 1, column: 7 });
 	});
 

@@ -31,7 +31,7 @@ describe('workflow replay', () => {
 		}
 		// Workflow types added in this release have histories of this release only.
 		const current = new Set(files.filter((f) => f.startsWith(`${CURRENT_RELEASE}/`)).map((f) => f.slice(CURRENT_RELEASE.length + 1).split('--')[0]));
-		expect([...current]).toEqual(expect.arrayContaining(['audit-chain-check', 'feedback-item', 'access-review-campaign']));
+		expect([...current]).toEqual(expect.arrayContaining(['audit-chain-check', 'feedback-item', 'access-review-campaign', 'training-assignment']));
 	});
 
 	it.each(files)('replays %s deterministically', (file) => {

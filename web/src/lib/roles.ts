@@ -26,3 +26,6 @@ export const SCHEDULE_MANAGERS: readonly Role[] = ['author', 'operator'];
 /** Drills (issue 13): responders start and acknowledge them, start their recoveries and write debriefs; authors publish them; admins abort. */
 export const DRILL_RUNNERS: readonly Role[] = ['responder'];
 export const DRILL_AUTHORS: readonly Role[] = ['author'];
+/** Publish training modules: authors write them as they write runbooks. Assigning people is the admin's. */
+export const TRAINING_AUTHORS: readonly Role[] = ['author'];
+export const TRAINING_ASSIGNERS: readonly Role[] = ['admin'];

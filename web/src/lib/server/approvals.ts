@@ -6,6 +6,7 @@ import { runs, runSteps } from '$db/schema/index.ts';
 import { OPEN_RUN_STATUSES } from '$runbooks/run-model.ts';
 import { config } from '$shared/config.ts';
 import { runProofKey, signRunAct } from '$shared/run-proofs.ts';
+import { describeMissing, missingTraining, requiredTraining, type MissingTraining } from '$shared/training-gate.ts';
 import { decisionAct, type RunAct } from '$workflows/acts.ts';
 import { decisionRefusal, settledRefusal } from '$workflows/approvals.ts';
 import { decideUpdate, type Actor, type ApprovalView, type DecisionResult } from '$workflows/definitions.ts';
@@ -18,9 +19,19 @@ export class DecisionRefusedError extends Error {
 	override name = 'DecisionRefusedError';
 	constructor(
 		readonly status: number,
-		message: string
+		message: string,
+		/** Members of the problem a client can act on (`trainingRequired`). */
+		readonly extensions?: Record<string, unknown>
 	) {
 		super(message);
+	}
+}
+
+/** Approving needs a training the person does not hold (a step's `requires: { training }`). */
+export class TrainingRequiredError extends DecisionRefusedError {
+	override name = 'TrainingRequiredError';
+	constructor(readonly missing: MissingTraining[]) {
+		super(403, `approving this step needs a current completion of ${describeMissing(missing)}`, { trainingRequired: missing });
 	}
 }
 
@@ -83,6 +94,11 @@ async function currentRound(runId: string, stepId: string): Promise<number | und
  * a new Update, which the validator refuses; a round asked again takes new decisions.
  */
 export async function decide(runId: string, stepId: string, decision: 'approve' | 'reject', comment: string | undefined, actor: Actor): Promise<DecisionResult> {
+	// Anyone eligible may still reject: the gate guards the approval, which lets the risky work go ahead.
+	if (decision === 'approve' && isRunId(runId)) {
+		const missing = await missingTraining(db(), actor.id, await requiredTraining(db(), runId, stepId));
+		if (missing.length) throw new TrainingRequiredError(missing);
+	}
 	const round = await currentRound(runId, stepId);
 	const request = { stepId, decision, ...(comment ? { comment } : {}), ...(round !== undefined ? { round } : {}), actor };
 	const proof = proveAct(decisionAct(runId, request));
@@ -107,6 +123,8 @@ async function decidedRefusal(runId: string, stepId: string): Promise<string | u
 }
 
 export interface InboxItem extends ApprovalView {
+	/** Trainings the step requires that this person does not hold yet: they must take these before approving. */
+	trainingRequired: MissingTraining[];
 	runId: string;
 	runbook: string;
 	version: number;
@@ -125,9 +143,19 @@ export async function approvalsFor(actor: Actor): Promise<InboxItem[]> {
 		.from(runSteps)
 		.innerJoin(runs, eq(runs.id, runSteps.runId))
 		.where(and(eq(runSteps.status, 'waiting'), eq(runSteps.uses, 'approval'), isNotNull(runSteps.approval), inArray(runs.status, [...OPEN_RUN_STATUSES])));
-	return waiting
+	const items = waiting
 		.filter(({ approval }) => approval && !approval.verdict)
 		.filter((row) => decisionRefusal(row.approval!, actor, { id: row.initiatorId ?? '', username: row.initiator }) === undefined && !settledRefusal(row.approval!, []))
-		.map((row) => ({ ...row.approval!, runId: row.id, runbook: row.runbook, version: row.version, target: row.target, initiator: row.initiator }))
-		.sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
+		.sort((a, b) => a.approval!.waitingSince.localeCompare(b.approval!.waitingSince));
+	return Promise.all(
+		items.map(async (row) => ({
+			...row.approval!,
+			trainingRequired: await missingTraining(db(), actor.id, await requiredTraining(db(), row.id, row.approval!.stepId)),
+			runId: row.id,
+			runbook: row.runbook,
+			version: row.version,
+			target: row.target,
+			initiator: row.initiator
+		}))
+	);
 }

@@ -1,6 +1,6 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { RESERVED_KEYS } from '$runbooks/input-safety.ts';
-import { drillJsonSchema, runbookJsonSchema, targetJsonSchema, windowJsonSchema } from '$runbooks/json-schema.ts';
+import { drillJsonSchema, runbookJsonSchema, targetJsonSchema, trainingModuleJsonSchema, windowJsonSchema } from '$runbooks/json-schema.ts';
 import { DOCUMENT_MEDIA_TYPES } from './contract/body.ts';
 import { beyondSchemaStatus, DOCUMENT_KINDS, impliedAnswers, isDocumentBody, type Answer, type Operation } from './contract/operation.ts';
 import { jsonValue } from './contract/fields.ts';
@@ -130,7 +130,7 @@ export function openApiDocument(serverUrl: string) {
 			paths,
 			components: {
 				securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tend_session' }, bearer: { type: 'http', scheme: 'bearer' } },
-				schemas: { Problem: problemSchema, JsonValue: jsonValue, RunEvent: runEventSchema, Target: targetJsonSchema(), Window: windowJsonSchema(), Runbook: runbookJsonSchema(), Drill: drillJsonSchema() }
+				schemas: { Problem: problemSchema, JsonValue: jsonValue, RunEvent: runEventSchema, Target: targetJsonSchema(), Window: windowJsonSchema(), Runbook: runbookJsonSchema(), Drill: drillJsonSchema(), TrainingModule: trainingModuleJsonSchema() }
 			}
 		}
 	);

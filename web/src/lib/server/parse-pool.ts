@@ -8,6 +8,7 @@ import type { ParseResult, RunbookContext, TargetContext } from '$runbooks/parse
 import type { ParseTask } from '$runbooks/parse-task.ts';
 import type { RunbookDocument } from '$runbooks/schema.ts';
 import type { TargetDocument } from '$runbooks/target-schema.ts';
+import type { TrainingModuleDocument } from '$runbooks/training-schema.ts';
 import type { WindowDocument } from '$runbooks/window-schema.ts';
 import type { DrillDocument } from '$runbooks/drill-schema.ts';
 
@@ -61,6 +62,7 @@ export const parseRunbookOffThread = (source: string, context?: RunbookContext) 
 export const parseTargetOffThread = (source: string, context?: TargetContext) => run<ParseResult<TargetDocument>>({ kind: 'target', source, context });
 export const parseWindowOffThread = (source: string) => run<ParseResult<WindowDocument>>({ kind: 'window', source });
 export const parseDrillOffThread = (source: string) => run<ParseResult<DrillDocument>>({ kind: 'drill', source });
+export const parseTrainingModuleOffThread = (source: string) => run<ParseResult<TrainingModuleDocument>>({ kind: 'training-module', source });
 export const dryRunOffThread = (request: DryRunRequest) => run<DryRunAnswer>({ kind: 'dry-run', request });
 
 /** Ends the threads when the server shuts down, so they do not hold the process open. */

@@ -24,7 +24,7 @@ export function stepUpdateRoute<S extends z.ZodType>(
 		try {
 			return json(200, await send(params.id, params.stepId, body, { id: caller.id, username: caller.username, roles: [...caller.roles] }));
 		} catch (error) {
-			if (error instanceof DecisionRefusedError) return problem(error.status as 400 | 403 | 404 | 409 | 503, `${refused}: ${error.message}.`);
+			if (error instanceof DecisionRefusedError) return problem(error.status as 400 | 403 | 404 | 409 | 503, `${refused}: ${error.message}.`, undefined, undefined, error.extensions);
 			throw error;
 		}
 	});

@@ -17,7 +17,7 @@ import { MAX_DOCUMENT_BYTES } from '$runbooks/limits.ts';
  */
 export type Access = 'public' | 'signed-in' | 'session' | readonly Role[];
 
-export const DOCUMENT_KINDS = ['Runbook', 'Target', 'Window', 'Drill'] as const;
+export const DOCUMENT_KINDS = ['Runbook', 'Target', 'Window', 'Drill', 'TrainingModule'] as const;
 
 /** A JSON body read and checked against `json`. */
 export interface JsonBody<S extends z.ZodType = z.ZodType> {

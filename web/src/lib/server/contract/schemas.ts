@@ -21,12 +21,16 @@ export const problemSchema = z
 		mfaRequired: z.literal(true).optional().meta({ description: 'Sign-in: the password was right; send `code` too.' }),
 		mfaEnrolmentRequired: z.literal(true).optional().meta({ description: 'The caller’s roles require a second factor: enrol one first (`POST /me/mfa/totp`).' }),
 		passwordChangeRequired: z.literal(true).optional().meta({ description: 'The caller’s password was set by someone else: change it first (`POST /me/password`).' }),
-		stepUpRequired: z.literal(true).optional().meta({ description: 'Approving before a high-risk step needs a fresh second factor (`POST /me/mfa/step-up`).' })
+		stepUpRequired: z.literal(true).optional().meta({ description: 'Approving before a high-risk step needs a fresh second factor (`POST /me/mfa/step-up`).' }),
+		trainingRequired: z
+			.array(z.object({ module: z.string(), title: z.string(), link: z.string() }))
+			.optional()
+			.meta({ description: 'Approving this step needs a current completion of these training modules: take each at its `link` first.' })
 	})
 	.meta({ id: 'Problem' });
 
 /** A document schema generated from the runbook language's zod schemas (runbooks/json-schema.ts), by reference. */
-export function documentRef(kind: 'Runbook' | 'Target' | 'Window' | 'Drill') {
+export function documentRef(kind: 'Runbook' | 'Target' | 'Window' | 'Drill' | 'TrainingModule') {
 	return z.looseObject({}).meta({ override: { $ref: `#/components/schemas/${kind}`, type: undefined, properties: undefined, additionalProperties: undefined } });
 }
 
