@@ -45,7 +45,7 @@ export type TendDocument =
 	| { kind: 'Runbook'; document: RunbookDocument }
 	| { kind: 'Target'; document: TargetDocument }
 	| { kind: 'Window'; document: WindowDocument }
-	| { kind: 'Drill'; document: DrillDocument };
+	| { kind: 'Drill'; document: DrillDocument }
 	| { kind: 'TrainingModule'; document: TrainingModuleDocument };
 
 export type DocumentParseResult = ({ ok: true } & TendDocument) | { ok: false; errors: SourceError[] };
