@@ -16,7 +16,8 @@ const durationText = (max: number, example: string) =>
 		.refine((d) => !DURATION_PATTERN.test(d) || (parseDuration(d) > 0 && parseDuration(d) <= max), `must be longer than 0 and at most ${max / 86_400_000}d`);
 
 const DAY = 86_400_000;
-const PRINCIPAL = /^(role|user):[^\s:]+$/;
+// eslint-disable-next-line no-control-regex -- NUL is refused here so the published schema says what the parser refuses
+const PRINCIPAL = /^(role|user):[^\s:\u0000]+$/;
 const responder = z.string().regex(PRINCIPAL, 'must be role:NAME or user:USERNAME');
 
 const scenarioOf = <F extends FaultType>(fault: F) => z.strictObject({ fault: z.literal(fault), with: FAULT_WITH_SCHEMAS[fault], description: z.string().max(2000).optional() });

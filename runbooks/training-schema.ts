@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { metadataSchema } from './fields.ts';
-import { isIsoDuration } from './iso-duration.ts';
+import { ISO_DURATION_PATTERN } from './iso-duration.ts';
 
 /**
  * A TrainingModule (DESIGN §5): what people read (Markdown), a quiz graded on the server, and the
@@ -10,11 +10,13 @@ import { isIsoDuration } from './iso-duration.ts';
 
 const isoDuration = z
 	.string()
-	.refine(isIsoDuration, 'must be an ISO 8601 duration such as P12M, P14D or PT12H')
+	// A pattern rather than a refinement, so the OpenAPI document carries the same rule the parser applies.
+	.regex(ISO_DURATION_PATTERN, 'must be an ISO 8601 duration such as P12M, P14D or PT12H')
 	.meta({ description: 'an ISO 8601 duration such as P12M, P14D or PT12H' });
 
 const answerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be letters, digits, _ and - (at most 64)');
-const PRINCIPAL = /^(role|user):[^\s:]+$/;
+// eslint-disable-next-line no-control-regex -- NUL is refused here so the published schema says what the parser refuses
+const PRINCIPAL = /^(role|user):[^\s:\u0000]+$/;
 
 const option = z.strictObject({
 	id: answerId,
@@ -66,7 +68,8 @@ export const trainingModuleSchema = z.strictObject({
 		estimatedMinutes: z.int().min(1).max(1440),
 		content: z.string().min(1).max(200_000).describe('Markdown; raw HTML is shown as text, never run'),
 		links: z
-			.array(z.strictObject({ title: z.string().min(1).max(200), url: z.string().regex(/^https?:\/\/[^\s]+$/i, 'must be an http:// or https:// URL') }))
+			// eslint-disable-next-line no-control-regex -- NUL is refused here so the published schema says what the parser refuses
+			.array(z.strictObject({ title: z.string().min(1).max(200), url: z.string().regex(/^https?:\/\/[^\s\u0000]+$/i, 'must be an http:// or https:// URL') }))
 			.max(50)
 			.default([]),
 		quiz: quizSchema.optional(),

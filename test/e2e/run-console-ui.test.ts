@@ -106,7 +106,7 @@ describe('the run console in the browser', () => {
 		await page.getByText('Live', { exact: true }).waitFor();
 		await shoot(page, 'run-live-graph');
 
-		await graph.getByRole('button', { name: /^Health before: succeeded/ }).click();
+		await graph.locator('[data-node-id="precheck"]').click();
 		await page.locator('[data-step-id="precheck"] details[open]').waitFor();
 		await page.getByRole('button', { name: 'Cancel run' }).click();
 		await page.getByRole('button', { name: 'Yes, cancel the run' }).click();

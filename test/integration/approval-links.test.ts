@@ -93,7 +93,8 @@ describe('signed approval links in notifications', () => {
 			return rows.length >= 2 ? rows : undefined;
 		});
 		const askMail = mails.find((m) => m.subject.endsWith('step "ask"'))!;
-		expect(askMail.rcpt_to.sort()).toEqual([`ann-${suffix}@example.test`, `ben-${suffix}@example.test`]);
+		// Other files' approvers on the shared stack are eligible too; these are the people this test made.
+		expect(askMail.rcpt_to.filter((to) => to.endsWith(`-${suffix}@example.test`)).sort()).toEqual([`ann-${suffix}@example.test`, `ben-${suffix}@example.test`]);
 		expect(askMail.text).toContain('Send the all-clear?');
 		expect(askMail.text).toContain(`${webUrl()}${link}`);
 		expect(mails).toHaveLength(2);

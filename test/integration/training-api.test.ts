@@ -155,7 +155,7 @@ describe('training through the API', () => {
 			const retried = await trainingAssignStep(deps, { ...ctx, attempt: 2 }, params);
 			expect(first).toEqual({ assigned: 2, created: 2 });
 			expect(retried).toEqual({ assigned: 2, created: 0 });
-			const rows = await appRows<{ source: string }>('select source from training_assignments a join training_modules m on m.id = a.module_id where m.name = $1 and a.cancelled_at is null', [name]);
+			const rows = await appRows<{ source: string }>('select source from training_assignments a join training_modules m on m.id = a.module_id where m.name = $1 and a.cancelled_at is null and a.source like $2', [name, 'run:%']);
 			expect(rows.map((r) => r.source)).toEqual([`run:${ctx.runId}/whats-new`, `run:${ctx.runId}/whats-new`]);
 			await expect(trainingAssignStep(deps, ctx, { module: 'no-such-module', to: ['role:member'] })).rejects.toMatchObject({ type: 'TrainingModuleNotFound', nonRetryable: true });
 		} finally {

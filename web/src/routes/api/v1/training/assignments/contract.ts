@@ -29,7 +29,8 @@ export const POST = operation({
 		json: z.strictObject({
 			module: resourceName,
 			assignees: z
-				.array(text(200, 'must not be empty').regex(/^(?:(?:user|role):[^\s:]+|audience)$/, 'must be user:NAME, role:NAME or audience'))
+				// eslint-disable-next-line no-control-regex -- NUL is refused here so the published schema says what the parser refuses
+				.array(text(200, 'must not be empty').regex(/^(?:(?:user|role):[^\s:\u0000]+|audience)$/, 'must be user:NAME, role:NAME or audience'))
 				.min(1, 'name at least one assignee')
 				.max(1000),
 			due: z
