@@ -17,7 +17,7 @@ export const POST = operation({
 	access: TRAINING_AUTHORS,
 	body: { document: 'TrainingModule' },
 	parsedOffThread: '(body)',
-	checkedBeyondSchema: 'a single-choice question needs exactly one correct option, a multiple-choice one at least one, and the pass mark cannot exceed the questions.',
+	checkedBeyondSchema: 'a single-choice question needs exactly one correct option, a multiple-choice one at least one, and option and question ids are not repeated.',
 	responses: {
 		201: { description: 'Published as a new version', schema: published, headers: { Location: 'The module’s URL' } },
 		200: { description: 'Unchanged: the source equals the latest version', schema: published, headers: { Location: 'The module’s URL' } }
